@@ -1,0 +1,157 @@
+//! `wangge gen`: writes a deterministic synthetic district (regions, departments, grids,
+//! buildings, households, persons with encrypted ID numbers and phones, staff). The synth
+//! crate invents the people; worker threads encrypt and batch them while the async writer
+//! stores batch after batch, each in one transaction.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::Args;
+use wangge_domain::date::local_date;
+use wangge_domain::id_number::IdNumber;
+use wangge_domain::phone::Phone;
+use wangge_store::load::{Batch, BuildingIn, GridIn, PersonIn};
+use wangge_store::{Store, StoreError};
+use wangge_synth::{Config, District, GridPlan, Tag};
+
+use crate::progress::Progress;
+
+#[derive(Args, Clone, Debug)]
+pub struct GenArgs {
+    /// Number of grids (232 = Zhuzhou Shifeng; 8930 = Liaocheng scale).
+    #[arg(long, default_value_t = 232)]
+    pub grids: u32,
+    /// Seed: the same seed always gives the same district.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug)]
+pub struct GenSummary {
+    pub district: District,
+    pub persons: u64,
+    pub seconds: f64,
+}
+
+/// Grids written per transaction: large enough to amortise commits, small enough that a
+/// killed run loses little and memory stays flat.
+const GRIDS_PER_BATCH: usize = 8;
+
+fn tag_row(t: &Tag) -> (&'static str, Option<i32>) {
+    (t.as_str(), t.level().map(i32::from))
+}
+
+fn grid_batch(store: &Store, cfg: &Config, grids: &[GridPlan]) -> Result<Batch, StoreError> {
+    let mut batch = Batch::new();
+    for plan in grids {
+        let people = wangge_synth::grid_people(cfg, plan);
+        batch.add_grid(
+            store,
+            &GridIn {
+                code: &plan.code,
+                name: &plan.name,
+                community_code: &plan.community,
+                ring: &plan.ring,
+                households: people.households.len() as i32,
+                persons: people.persons.len() as i32,
+            },
+        )?;
+        let mut building_ids = Vec::with_capacity(people.buildings.len());
+        for b in &people.buildings {
+            building_ids.push(batch.add_building(
+                store,
+                &BuildingIn {
+                    code: &b.code,
+                    grid_code: &plan.code,
+                    name: &b.name,
+                    address: &b.address,
+                    floors: b.floors.into(),
+                    units: b.units.into(),
+                    rooms_per_floor: b.rooms_per_floor.into(),
+                    point: b.point,
+                },
+            )?);
+        }
+        for h in &people.households {
+            let hid = batch.add_household(store, building_ids[h.building], &plan.code, &h.room, &h.address, h.person_count as i32)?;
+            for p in &people.persons[h.first_person..h.first_person + h.person_count] {
+                let id_number = IdNumber::parse(&p.id_number).map_err(|e| StoreError::invalid("id_number", e.to_string()))?;
+                let phone = p.phone.as_deref().map(Phone::parse).transpose().map_err(|e| StoreError::invalid("phone", e.to_string()))?;
+                let tags: Vec<_> = p.tags.iter().map(tag_row).collect();
+                batch.add_person(
+                    store,
+                    &PersonIn {
+                        household_id: hid,
+                        grid_code: &plan.code,
+                        name: &p.name,
+                        id_number: &id_number,
+                        phone: phone.as_ref(),
+                        relation: p.relation.as_str(),
+                        residence: p.residence.as_str(),
+                        tags: &tags,
+                    },
+                )?;
+            }
+        }
+        for s in &people.staff {
+            let phone = Phone::parse(&s.phone).map_err(|e| StoreError::invalid("phone", e.to_string()))?;
+            batch.add_staff(store, &plan.code, s.duty.as_str(), &s.name, &phone)?;
+        }
+    }
+    Ok(batch)
+}
+
+/// Generates the district into an empty database. Refuses if the county is already there.
+pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, StoreError> {
+    if args.grids == 0 {
+        return Err(StoreError::invalid("grids", "网格数必须大于0"));
+    }
+    let cfg = Config { seed: args.seed, grids: args.grids, today: local_date(store.now_ms()) };
+    let district = wangge_synth::district(&cfg);
+    if store.has_region(&district.county.code).await? {
+        return Err(StoreError::Conflict(format!(
+            "数据库中已有{}（{}）的数据；请换一个空的数据目录或数据库",
+            district.county.name, district.county.code
+        )));
+    }
+    let mut progress = Progress::new("生成辖区", u64::from(args.grids));
+    let mut head = Batch::new();
+    head.add_region(&district.city.code, &district.city.name, None)?;
+    for r in std::iter::once(&district.county).chain(&district.streets).chain(&district.communities) {
+        head.add_region(&r.code, &r.name, r.parent.as_deref())?;
+    }
+    for d in &district.departments {
+        head.add_department(store.next_id(), &d.code, &d.name, &d.short_name);
+    }
+    head.write(store).await?;
+
+    // Producers on every core invent and encrypt grids while this task writes batches.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(usize, Batch), StoreError>>(workers * 2);
+    let grids = Arc::new(district.grids.clone());
+    let next_chunk = Arc::new(AtomicUsize::new(0));
+    for _ in 0..workers {
+        let (tx, grids, next_chunk, store, cfg) = (tx.clone(), grids.clone(), next_chunk.clone(), store.clone(), cfg.clone());
+        std::thread::spawn(move || {
+            loop {
+                let start = next_chunk.fetch_add(1, Ordering::Relaxed) * GRIDS_PER_BATCH;
+                let Some(chunk) = grids.get(start..(start + GRIDS_PER_BATCH).min(grids.len())).filter(|c| !c.is_empty()) else {
+                    break;
+                };
+                // A closed channel means the writer failed and has stopped listening.
+                if tx.blocking_send(grid_batch(&store, &cfg, chunk).map(|b| (chunk.len(), b))).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(tx);
+    let mut persons = 0u64;
+    while let Some(next) = rx.recv().await {
+        let (grids, batch) = next?;
+        persons += batch.person_count as u64;
+        batch.write(store).await?;
+        progress.advance(grids as u64, &format!("{persons} 人"));
+    }
+    progress.finish(&format!("{persons} 人"));
+    Ok(GenSummary { persons, seconds: progress.elapsed().as_secs_f64(), district })
+}

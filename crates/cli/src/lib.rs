@@ -1,0 +1,10 @@
+//! The `wangge` command: serve the product, run a demo district, generate synthetic data,
+//! manage accounts and check the audit log. Each command lives in its own module.
+
+pub mod audit_cmd;
+pub mod demo;
+pub mod generator;
+pub mod open;
+pub mod progress;
+pub mod serve;
+pub mod user;

@@ -1,0 +1,34 @@
+//! `wangge serve`: the web UI and JSON API on one address, until Ctrl-C.
+use std::net::SocketAddr;
+
+use clap::Args;
+use wangge_store::Store;
+use wangge_web::WebConfig;
+
+use crate::open::DataArgs;
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "WANGGE_LISTEN")]
+    pub listen: SocketAddr,
+    /// Set when a TLS proxy fronts the server: cookies become Secure with the __Host- prefix.
+    #[arg(long, env = "WANGGE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("无法监听 {listen}：{e}（端口被占用？可用 --listen 换一个地址）"))?;
+    let app = wangge_web::router(store, WebConfig { secure_cookies });
+    println!("网格化服务管理平台已启动：http://{listen}/  （Ctrl-C 停止）");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("服务异常退出：{e}"))
+}

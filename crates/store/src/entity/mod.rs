@@ -1,0 +1,19 @@
+//! SeaORM entities: one file per table, shared by SQLite and PostgreSQL.
+//!
+//! Tables that belong to a place carry `county` (GB/T 2260, 6 digits) and use `(county, id)`
+//! as primary key so the schema can be distributed by county on Citus; small shared tables
+//! (regions, departments, accounts, sessions, audit) are reference tables.
+
+pub mod account;
+pub mod audit_head;
+pub mod audit_log;
+pub mod building;
+pub mod department;
+pub mod grid;
+pub mod grid_staff;
+pub mod household;
+pub mod person;
+pub mod person_tag;
+pub mod region;
+pub mod schema_migration;
+pub mod session;

@@ -1,0 +1,104 @@
+//! Storage for Wangge: one SeaORM code path over SQLite and PostgreSQL, with scoping,
+//! encryption of personal fields and the tamper-evident audit log.
+//!
+//! Handlers never touch entities: they call the repository functions on [`Store`], passing
+//! the caller's [`Scope`], and every query is confined to that scope here.
+
+pub mod accounts;
+pub mod audit;
+pub mod bulk;
+pub mod clock;
+mod connect;
+pub mod crypto;
+pub mod entity;
+mod error;
+pub mod ids;
+pub mod load;
+mod migrate;
+pub mod people;
+pub mod regions;
+pub mod scope;
+pub mod sessions;
+mod sql;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use connect::{Backend, DatabaseUrl};
+pub use crypto::{Crypto, Sm4Crypto};
+pub use error::StoreError;
+pub use scope::Scope;
+use sea_orm::DatabaseConnection;
+
+/// The handle every layer above uses: a connection pool, the crypto provider, the clock
+/// and the id generator.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    crypto: Arc<dyn Crypto>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<ids::IdGen>,
+    policy: accounts::SecurityPolicy,
+}
+
+impl Store {
+    /// Connects, applies pending migrations and returns the store.
+    pub async fn open(
+        url: &DatabaseUrl,
+        crypto: Arc<dyn Crypto>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Store, StoreError> {
+        let db = connect::connect(url).await?;
+        migrate::run(&db, clock.now_ms()).await?;
+        Ok(Store {
+            db,
+            crypto,
+            ids: Arc::new(ids::IdGen::new(clock.clone())),
+            clock,
+            policy: accounts::SecurityPolicy::default(),
+        })
+    }
+
+    /// Replaces the default 等保 security policy (lockout, idle timeout).
+    pub fn with_policy(mut self, policy: accounts::SecurityPolicy) -> Store {
+        self.policy = policy;
+        self
+    }
+
+    pub fn policy(&self) -> accounts::SecurityPolicy {
+        self.policy
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn next_id(&self) -> i64 {
+        self.ids.next()
+    }
+
+    pub fn crypto(&self) -> &dyn Crypto {
+        self.crypto.as_ref()
+    }
+
+    pub fn backend(&self) -> Backend {
+        Backend::of(&self.db)
+    }
+
+    /// Answers when the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        use sea_orm::ConnectionTrait;
+        self.db.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// Raw connection for tests and the bulk loader; repositories are the normal way in.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,272 @@
+//! Loading base data in bulk (generator, imports): a [`Batch`] is filled on any thread —
+//! validation and encryption happen there — and then written in one transaction.
+use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+use wangge_domain::id_number::IdNumber;
+use wangge_domain::phone::Phone;
+
+use crate::bulk::Rows;
+use crate::scope::county_of;
+use crate::{Store, StoreError};
+
+/// Rows for one or more grids, ready to be written together.
+pub struct Batch {
+    grids: Rows,
+    buildings: Rows,
+    households: Rows,
+    persons: Rows,
+    tags: Rows,
+    staff: Rows,
+    regions: Rows,
+    departments: Rows,
+    pub person_count: usize,
+}
+
+pub struct GridIn<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub community_code: &'a str,
+    /// Closed outer ring, WGS84 [lng, lat].
+    pub ring: &'a [[f64; 2]],
+    pub households: i32,
+    pub persons: i32,
+}
+
+pub struct BuildingIn<'a> {
+    pub code: &'a str,
+    pub grid_code: &'a str,
+    pub name: &'a str,
+    pub address: &'a str,
+    pub floors: i32,
+    pub units: i32,
+    pub rooms_per_floor: i32,
+    pub point: [f64; 2],
+}
+
+pub struct PersonIn<'a> {
+    pub household_id: i64,
+    pub grid_code: &'a str,
+    pub name: &'a str,
+    pub id_number: &'a IdNumber,
+    pub phone: Option<&'a Phone>,
+    pub relation: &'a str,
+    pub residence: &'a str,
+    pub tags: &'a [(&'a str, Option<i32>)],
+}
+
+fn county(code: &str) -> Result<i32, StoreError> {
+    county_of(code).ok_or_else(|| StoreError::invalid("code", format!("代码“{code}”不在任何区县之下")))
+}
+
+/// A GeoJSON Polygon for one ring, and its bounding box.
+pub fn polygon_geojson(ring: &[[f64; 2]]) -> (String, [f64; 4]) {
+    let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for p in ring {
+        bbox = [bbox[0].min(p[0]), bbox[1].min(p[1]), bbox[2].max(p[0]), bbox[3].max(p[1])];
+    }
+    let geometry = serde_json::json!({ "type": "Polygon", "coordinates": [ring] });
+    (geometry.to_string(), bbox)
+}
+
+impl Batch {
+    pub fn new() -> Batch {
+        Batch {
+            grids: Rows::new(
+                "grid",
+                &[
+                    "county", "id", "code", "name", "community_code", "boundary", "min_lng", "min_lat", "max_lng",
+                    "max_lat", "household_count", "person_count", "updated_at",
+                ],
+            ),
+            buildings: Rows::new(
+                "building",
+                &["county", "id", "code", "grid_code", "name", "address", "floors", "units", "rooms_per_floor", "lng", "lat"],
+            ),
+            households: Rows::new("household", &["county", "id", "building_id", "grid_code", "room", "address", "member_count"]),
+            persons: Rows::new(
+                "person",
+                &[
+                    "county", "id", "household_id", "grid_code", "name", "id_cipher", "id_index", "id_masked", "phone_cipher",
+                    "phone_index", "phone_masked", "sex", "birth_date", "relation", "residence", "updated_at",
+                ],
+            ),
+            tags: Rows::new("person_tag", &["county", "person_id", "tag", "grade", "grid_code"]),
+            staff: Rows::new("grid_staff", &["county", "id", "grid_code", "duty", "name", "phone_cipher", "account_id"]),
+            regions: Rows::new("region", &["code", "name", "level", "parent_code"]),
+            departments: Rows::new("department", &["id", "code", "name", "short_name"]),
+            person_count: 0,
+        }
+    }
+
+    pub fn add_region(&mut self, code: &str, name: &str, parent: Option<&str>) -> Result<(), StoreError> {
+        let level = wangge_domain::region::RegionCode::parse(code)
+            .map_err(|e| StoreError::invalid("code", e.to_string()))?
+            .level();
+        self.regions.push(vec![code.into(), name.into(), level.as_str().into(), parent.map(str::to_string).into()]);
+        Ok(())
+    }
+
+    pub fn add_department(&mut self, id: i64, code: &str, name: &str, short_name: &str) {
+        self.departments.push(vec![id.into(), code.into(), name.into(), short_name.into()]);
+    }
+
+    pub fn add_grid(&mut self, store: &Store, g: &GridIn<'_>) -> Result<i64, StoreError> {
+        let id = store.next_id();
+        let (boundary, b) = polygon_geojson(g.ring);
+        self.grids.push(vec![
+            county(g.code)?.into(),
+            id.into(),
+            g.code.into(),
+            g.name.into(),
+            g.community_code.into(),
+            boundary.into(),
+            b[0].into(),
+            b[1].into(),
+            b[2].into(),
+            b[3].into(),
+            g.households.into(),
+            g.persons.into(),
+            store.now_ms().into(),
+        ]);
+        Ok(id)
+    }
+
+    pub fn add_building(&mut self, store: &Store, b: &BuildingIn<'_>) -> Result<i64, StoreError> {
+        let id = store.next_id();
+        self.buildings.push(vec![
+            county(b.code)?.into(),
+            id.into(),
+            b.code.into(),
+            b.grid_code.into(),
+            b.name.into(),
+            b.address.into(),
+            b.floors.into(),
+            b.units.into(),
+            b.rooms_per_floor.into(),
+            b.point[0].into(),
+            b.point[1].into(),
+        ]);
+        Ok(id)
+    }
+
+    pub fn add_household(
+        &mut self,
+        store: &Store,
+        building_id: i64,
+        grid_code: &str,
+        room: &str,
+        address: &str,
+        members: i32,
+    ) -> Result<i64, StoreError> {
+        let id = store.next_id();
+        self.households.push(vec![
+            county(grid_code)?.into(),
+            id.into(),
+            building_id.into(),
+            grid_code.into(),
+            room.into(),
+            address.into(),
+            members.into(),
+        ]);
+        Ok(id)
+    }
+
+    /// Encrypts the ID number and phone, derives sex and birth date from the ID number.
+    pub fn add_person(&mut self, store: &Store, p: &PersonIn<'_>) -> Result<i64, StoreError> {
+        let id = store.next_id();
+        let c = county(p.grid_code)?;
+        let crypto = store.crypto();
+        let (phone_cipher, phone_index, phone_masked) = match p.phone {
+            Some(ph) => (
+                Some(crypto.encrypt(ph.as_str().as_bytes())),
+                Some(crypto.blind_index("phone", ph.as_str())),
+                Some(ph.masked()),
+            ),
+            None => (None, None, None),
+        };
+        let sex = match p.id_number.sex() {
+            wangge_domain::id_number::Sex::Male => "M",
+            wangge_domain::id_number::Sex::Female => "F",
+        };
+        self.persons.push(vec![
+            c.into(),
+            id.into(),
+            p.household_id.into(),
+            p.grid_code.into(),
+            p.name.into(),
+            crypto.encrypt(p.id_number.as_str().as_bytes()).into(),
+            crypto.blind_index("id", p.id_number.as_str()).into(),
+            p.id_number.masked().into(),
+            phone_cipher.into(),
+            phone_index.into(),
+            phone_masked.into(),
+            sex.into(),
+            p.id_number.birth_date().to_string().into(),
+            p.relation.into(),
+            p.residence.into(),
+            store.now_ms().into(),
+        ]);
+        for (tag, grade) in p.tags {
+            self.tags.push(vec![c.into(), id.into(), (*tag).into(), Value::from(*grade), p.grid_code.into()]);
+        }
+        self.person_count += 1;
+        Ok(id)
+    }
+
+    pub fn add_staff(&mut self, store: &Store, grid_code: &str, duty: &str, name: &str, phone: &Phone) -> Result<i64, StoreError> {
+        let id = store.next_id();
+        self.staff.push(vec![
+            county(grid_code)?.into(),
+            id.into(),
+            grid_code.into(),
+            duty.into(),
+            name.into(),
+            store.crypto().encrypt(phone.as_str().as_bytes()).into(),
+            Option::<i64>::None.into(),
+        ]);
+        Ok(id)
+    }
+
+    /// Writes everything in one transaction: all of the batch lands, or none of it.
+    pub async fn write(mut self, store: &Store) -> Result<(), StoreError> {
+        let txn = store.connection().begin().await?;
+        self.flush(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn flush(&mut self, conn: &impl ConnectionTrait) -> Result<(), StoreError> {
+        for rows in [
+            &mut self.regions,
+            &mut self.departments,
+            &mut self.grids,
+            &mut self.buildings,
+            &mut self.households,
+            &mut self.persons,
+            &mut self.tags,
+            &mut self.staff,
+        ] {
+            rows.flush(conn).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Batch::new()
+    }
+}
+
+impl Store {
+    /// Whether a region code is already on record (a second generation is refused).
+    pub async fn has_region(&self, code: &str) -> Result<bool, StoreError> {
+        use sea_orm::EntityTrait;
+        Ok(crate::entity::region::Entity::find_by_id(code).one(&self.db).await?.is_some())
+    }
+
+    pub async fn department_id(&self, code: &str) -> Result<Option<i64>, StoreError> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use crate::entity::department;
+        Ok(department::Entity::find().filter(department::Column::Code.eq(code)).one(&self.db).await?.map(|d| d.id))
+    }
+}

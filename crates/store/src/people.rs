@@ -1,0 +1,319 @@
+//! Buildings, households and persons on the grids: scoped paged lists (masked) and the full
+//! record of one person, unmasked only for roles with that right and always audited.
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use serde::Serialize;
+use wangge_domain::date::{Date, local_date};
+use wangge_domain::population::TagKind;
+use wangge_domain::role::Role;
+
+use crate::audit::AuditEntry;
+use crate::entity::{building, grid, household, person, person_tag};
+use crate::scope::county_of;
+use crate::{Scope, Store, StoreError};
+
+pub const MAX_PER_PAGE: u64 = 200;
+
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Paging {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Paging {
+    pub fn new(page: Option<u64>, per_page: Option<u64>) -> Result<Paging, StoreError> {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(50);
+        if page == 0 {
+            return Err(StoreError::invalid("page", "页码从1开始"));
+        }
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(StoreError::invalid("per_page", format!("每页条数应在1到{MAX_PER_PAGE}之间")));
+        }
+        Ok(Paging { page, per_page })
+    }
+    fn offset(&self) -> u64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct BuildingItem {
+    pub id: i64,
+    pub code: String,
+    pub grid_code: String,
+    pub name: String,
+    pub address: String,
+    pub floors: i32,
+    pub units: i32,
+    pub rooms_per_floor: i32,
+    pub lng: f64,
+    pub lat: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HouseholdItem {
+    pub id: i64,
+    pub grid_code: String,
+    pub building_id: i64,
+    pub room: String,
+    pub address: String,
+    pub member_count: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagItem {
+    pub tag: String,
+    pub label: String,
+    pub grade: Option<i32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonItem {
+    pub id: i64,
+    pub name: String,
+    pub sex: &'static str,
+    pub birth_date: String,
+    pub age: Option<u32>,
+    /// Masked unless a full record was asked for by a role that may unmask.
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub relation: String,
+    pub residence: String,
+    pub grid_code: String,
+    pub household_id: i64,
+    pub tags: Vec<TagItem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonRecord {
+    #[serde(flatten)]
+    pub person: PersonItem,
+    pub address: String,
+    pub unmasked: bool,
+}
+
+/// Tags that mark key persons (重点人员) are shown only to roles that work with them.
+pub fn is_key_person_tag(tag: &str) -> bool {
+    TagKind::parse(tag).is_some_and(TagKind::is_key_person)
+}
+
+pub fn sees_key_persons(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Operator | Role::GridLeader | Role::GridWorker)
+}
+
+fn in_range<E, C>(q: Select<E>, col: C, prefix: &str) -> Select<E>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+{
+    let (lo, hi) = Scope::range_of(prefix);
+    q.filter(col.gte(lo)).filter(col.lt(hi))
+}
+
+fn age_from(birth: &str, today: Date) -> Option<u32> {
+    let b = Date::parse(birth)?;
+    let mut age = today.year - b.year;
+    if (today.month, today.day) < (b.month, b.day) {
+        age -= 1;
+    }
+    u32::try_from(age).ok()
+}
+
+impl Store {
+    fn base_scope_check(&self, scope: &Scope) -> Result<(), StoreError> {
+        if scope.role.can_read_base_data() {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden("您的角色无权查看基础数据".into()))
+        }
+    }
+
+    pub async fn buildings(&self, scope: &Scope, region: Option<&str>, paging: Paging) -> Result<Page<BuildingItem>, StoreError> {
+        self.base_scope_check(scope)?;
+        let prefix = scope.narrow(region)?;
+        let mut q = in_range(building::Entity::find(), building::Column::GridCode, &prefix);
+        if let Some(c) = county_of(&prefix) {
+            q = q.filter(building::Column::County.eq(c));
+        }
+        let total = q.clone().count(&self.db).await?;
+        let items = q
+            .order_by_asc(building::Column::GridCode)
+            .order_by_asc(building::Column::Id)
+            .offset(paging.offset())
+            .limit(paging.per_page)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|b| BuildingItem {
+                id: b.id,
+                code: b.code,
+                grid_code: b.grid_code,
+                name: b.name,
+                address: b.address,
+                floors: b.floors,
+                units: b.units,
+                rooms_per_floor: b.rooms_per_floor,
+                lng: b.lng,
+                lat: b.lat,
+            })
+            .collect();
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+    }
+
+    /// Population totals of a subtree come from the per-grid caches: counting millions of
+    /// rows for every page would be far slower.
+    async fn cached_total(&self, prefix: &str, households: bool) -> Result<u64, StoreError> {
+        let grids = in_range(grid::Entity::find(), grid::Column::Code, prefix).all(&self.db).await?;
+        Ok(grids.iter().map(|g| if households { g.household_count } else { g.person_count } as u64).sum())
+    }
+
+    pub async fn households(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        building_id: Option<i64>,
+        paging: Paging,
+    ) -> Result<Page<HouseholdItem>, StoreError> {
+        self.base_scope_check(scope)?;
+        let prefix = scope.narrow(region)?;
+        let mut q = in_range(household::Entity::find(), household::Column::GridCode, &prefix);
+        if let Some(c) = county_of(&prefix) {
+            q = q.filter(household::Column::County.eq(c));
+        }
+        let total = match building_id {
+            Some(b) => {
+                q = q.filter(household::Column::BuildingId.eq(b));
+                q.clone().count(&self.db).await?
+            }
+            None => self.cached_total(&prefix, true).await?,
+        };
+        let items = q
+            .order_by_asc(household::Column::GridCode)
+            .order_by_asc(household::Column::Id)
+            .offset(paging.offset())
+            .limit(paging.per_page)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|h| HouseholdItem {
+                id: h.id,
+                grid_code: h.grid_code,
+                building_id: h.building_id,
+                room: h.room,
+                address: h.address,
+                member_count: h.member_count,
+            })
+            .collect();
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+    }
+
+    pub async fn persons(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        household_id: Option<i64>,
+        paging: Paging,
+    ) -> Result<Page<PersonItem>, StoreError> {
+        self.base_scope_check(scope)?;
+        let prefix = scope.narrow(region)?;
+        let mut q = in_range(person::Entity::find(), person::Column::GridCode, &prefix);
+        if let Some(c) = county_of(&prefix) {
+            q = q.filter(person::Column::County.eq(c));
+        }
+        let total = match household_id {
+            Some(h) => {
+                q = q.filter(person::Column::HouseholdId.eq(h));
+                q.clone().count(&self.db).await?
+            }
+            None => self.cached_total(&prefix, false).await?,
+        };
+        let rows = q
+            .order_by_asc(person::Column::GridCode)
+            .order_by_asc(person::Column::Id)
+            .offset(paging.offset())
+            .limit(paging.per_page)
+            .all(&self.db)
+            .await?;
+        let items = self.person_items(scope, rows).await?;
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+    }
+
+    async fn person_items(&self, scope: &Scope, rows: Vec<person::Model>) -> Result<Vec<PersonItem>, StoreError> {
+        let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+        let mut tags = if ids.is_empty() {
+            Vec::new()
+        } else {
+            person_tag::Entity::find().filter(person_tag::Column::PersonId.is_in(ids)).all(&self.db).await?
+        };
+        if !sees_key_persons(scope.role) {
+            tags.retain(|t| !is_key_person_tag(&t.tag));
+        }
+        let today = local_date(self.now_ms());
+        Ok(rows
+            .into_iter()
+            .map(|p| PersonItem {
+                tags: tags
+                    .iter()
+                    .filter(|t| t.person_id == p.id)
+                    .map(|t| TagItem { label: TagKind::label_of(&t.tag).to_string(), tag: t.tag.clone(), grade: t.grade })
+                    .collect(),
+                id: p.id,
+                sex: if p.sex == "M" { "男" } else { "女" },
+                age: age_from(&p.birth_date, today),
+                name: p.name,
+                birth_date: p.birth_date,
+                id_number: p.id_masked,
+                phone: p.phone_masked,
+                relation: p.relation,
+                residence: p.residence,
+                grid_code: p.grid_code,
+                household_id: p.household_id,
+            })
+            .collect())
+    }
+
+    /// One person's full record. Every call is audited; `unmask` reveals the ID number and
+    /// phone only to roles holding the unmask right, and the audit row says so.
+    pub async fn person(&self, scope: &Scope, id: i64, unmask: bool, client: &str) -> Result<PersonRecord, StoreError> {
+        self.base_scope_check(scope)?;
+        if unmask && !scope.role.can_unmask() {
+            return Err(StoreError::Forbidden("您的角色无权查看完整身份证号和手机号".into()));
+        }
+        let mut q = person::Entity::find().filter(person::Column::Id.eq(id));
+        if let Some(c) = scope.county() {
+            q = q.filter(person::Column::County.eq(c));
+        }
+        let p = q.one(&self.db).await?.filter(|p| scope.covers(&p.grid_code)).ok_or(StoreError::NotFound)?;
+        let address = household::Entity::find()
+            .filter(household::Column::County.eq(p.county))
+            .filter(household::Column::Id.eq(p.household_id))
+            .one(&self.db)
+            .await?
+            .map(|h| h.address)
+            .unwrap_or_default();
+        let (id_plain, phone_plain) = if unmask {
+            let id_number = self.crypto.decrypt_string(&p.id_cipher)?;
+            let phone = p.phone_cipher.as_deref().map(|c| self.crypto.decrypt_string(c)).transpose()?;
+            (Some(id_number), phone)
+        } else {
+            (None, None)
+        };
+        let object = format!("person:{id}");
+        let action = if unmask { "person.view_unmasked" } else { "person.view" };
+        self.audit(AuditEntry { account: &scope.username, action, object: &object, outcome: "ok", client }).await?;
+        let mut item = self.person_items(scope, vec![p]).await?.pop().ok_or(StoreError::NotFound)?;
+        if let Some(full) = id_plain {
+            item.id_number = full;
+            item.phone = phone_plain;
+        }
+        Ok(PersonRecord { person: item, address, unmasked: unmask })
+    }
+}

@@ -1,0 +1,82 @@
+//! The server-rendered Chinese screens. Pages work without JavaScript; every form carries
+//! the session's CSRF token.
+mod account;
+mod audit;
+mod people;
+mod regions;
+
+use askama::Template;
+use axum::Router;
+use axum::response::Html;
+
+use crate::AppState;
+use crate::auth::PageCaller;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(account::routes()).merge(regions::routes()).merge(people::routes()).merge(audit::routes())
+}
+
+/// Query parameters for pages: a malformed query is an error page, not a plain-text 400.
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for PageQuery<T> {
+    type Rejection = crate::error::PageError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri).map(|q| PageQuery(q.0)).map_err(|e| {
+            crate::error::PageError(crate::error::ApiError::bad_request("invalid_query", format!("查询参数无效：{}", e.body_text())))
+        })
+    }
+}
+
+/// Renders a template; a template that fails to render is a bug, shown as a plain page.
+pub fn render<T: Template>(t: &T) -> Html<String> {
+    Html(t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "template failed");
+        "<!DOCTYPE html><meta charset=utf-8><p>页面渲染失败</p>".to_string()
+    }))
+}
+
+/// The header's view of the signed-in user.
+pub struct NavUser {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub reads_people: bool,
+    pub reads_audit: bool,
+}
+
+#[derive(Default)]
+pub struct Nav {
+    pub user: Option<NavUser>,
+}
+
+impl Nav {
+    pub fn of(c: &PageCaller) -> Nav {
+        let role = c.session.account.role;
+        Nav {
+            user: Some(NavUser {
+                display_name: c.session.account.display_name.clone(),
+                role_label: role.label(),
+                csrf: c.session.csrf.clone(),
+                reads_people: role.can_read_base_data(),
+                reads_audit: role.can_read_audit(),
+            }),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub nav: Nav,
+    pub title: &'a str,
+    pub message: &'a str,
+    pub status: u16,
+}
+
+impl<'a> ErrorPage<'a> {
+    pub fn new(title: &'a str, message: &'a str, status: u16) -> Self {
+        ErrorPage { nav: Nav::default(), title, message, status }
+    }
+}
