@@ -24,15 +24,25 @@ pub async fn run(store: &Store, cmd: AuditCommand) -> Result<i32, String> {
                 println!("审计日志完整：{rows} 条记录的哈希链校验通过");
                 Ok(0)
             }
-            Verification::Broken { rows_checked, row_id, reason } => {
-                let row = row_id.map(|r| format!("，记录编号 {r}")).unwrap_or_default();
+            Verification::Broken {
+                rows_checked,
+                row_id,
+                reason,
+            } => {
+                let row = row_id
+                    .map(|r| format!("，记录编号 {r}"))
+                    .unwrap_or_default();
                 println!("审计日志被篡改：{reason}（前 {rows_checked} 条完好{row}）");
                 Ok(1)
             }
         },
         AuditCommand::Purge { before } => {
-            let date = Date::parse(&before).ok_or_else(|| format!("日期“{before}”格式应为 YYYY-MM-DD"))?;
-            let n = store.purge_audit_before(local_midnight_ms(date), "cli").await.map_err(|e| e.to_string())?;
+            let date =
+                Date::parse(&before).ok_or_else(|| format!("日期“{before}”格式应为 YYYY-MM-DD"))?;
+            let n = store
+                .purge_audit_before(local_midnight_ms(date), "cli")
+                .await
+                .map_err(|e| e.to_string())?;
             println!("已清理 {n} 条 {before} 之前的审计记录");
             Ok(0)
         }

@@ -62,7 +62,9 @@ fn getrandom_fill(buf: &mut [u8]) {
         .as_bytes()
         .chunks(2)
         .zip(buf.iter_mut())
-        .for_each(|(hex, b)| *b = u8::from_str_radix(std::str::from_utf8(hex).unwrap_or("00"), 16).unwrap_or(0));
+        .for_each(|(hex, b)| {
+            *b = u8::from_str_radix(std::str::from_utf8(hex).unwrap_or("00"), 16).unwrap_or(0)
+        });
 }
 
 struct Plan {
@@ -74,7 +76,10 @@ struct Plan {
 }
 
 /// Creates one account per role (three operators: community, street, district).
-async fn create_accounts(store: &Store, summary: &crate::generator::GenSummary) -> Result<Vec<DemoAccount>, StoreError> {
+async fn create_accounts(
+    store: &Store,
+    summary: &crate::generator::GenSummary,
+) -> Result<Vec<DemoAccount>, StoreError> {
     let d = &summary.district;
     let grid = &d.grids[0];
     let community = grid.community.clone();
@@ -82,16 +87,76 @@ async fn create_accounts(store: &Store, summary: &crate::generator::GenSummary) 
     let county = d.county.code.clone();
     let dept = d.departments.first().map(|x| x.code.clone());
     let plans = [
-        Plan { username: "grid_worker", role: Role::GridWorker, scope: grid.code.clone(), department: None, display: format!("{}网格员", grid.name) },
-        Plan { username: "grid_leader", role: Role::GridLeader, scope: community.clone(), department: None, display: "社区网格长".into() },
-        Plan { username: "operator_community", role: Role::Operator, scope: community, department: None, display: "社区指挥中心".into() },
-        Plan { username: "operator_street", role: Role::Operator, scope: street, department: None, display: "街道指挥中心".into() },
-        Plan { username: "operator_district", role: Role::Operator, scope: county.clone(), department: None, display: "区指挥中心".into() },
-        Plan { username: "dept_handler", role: Role::DeptHandler, scope: county.clone(), department: dept.clone(), display: "部门经办人".into() },
-        Plan { username: "dept_head", role: Role::DeptHead, scope: county.clone(), department: dept, display: "部门负责人".into() },
-        Plan { username: "leader", role: Role::Leader, scope: county.clone(), department: None, display: "区领导".into() },
-        Plan { username: "admin", role: Role::Admin, scope: county.clone(), department: None, display: "系统管理员".into() },
-        Plan { username: "auditor", role: Role::Auditor, scope: county, department: None, display: "安全审计员".into() },
+        Plan {
+            username: "grid_worker",
+            role: Role::GridWorker,
+            scope: grid.code.clone(),
+            department: None,
+            display: format!("{}网格员", grid.name),
+        },
+        Plan {
+            username: "grid_leader",
+            role: Role::GridLeader,
+            scope: community.clone(),
+            department: None,
+            display: "社区网格长".into(),
+        },
+        Plan {
+            username: "operator_community",
+            role: Role::Operator,
+            scope: community,
+            department: None,
+            display: "社区指挥中心".into(),
+        },
+        Plan {
+            username: "operator_street",
+            role: Role::Operator,
+            scope: street,
+            department: None,
+            display: "街道指挥中心".into(),
+        },
+        Plan {
+            username: "operator_district",
+            role: Role::Operator,
+            scope: county.clone(),
+            department: None,
+            display: "区指挥中心".into(),
+        },
+        Plan {
+            username: "dept_handler",
+            role: Role::DeptHandler,
+            scope: county.clone(),
+            department: dept.clone(),
+            display: "部门经办人".into(),
+        },
+        Plan {
+            username: "dept_head",
+            role: Role::DeptHead,
+            scope: county.clone(),
+            department: dept,
+            display: "部门负责人".into(),
+        },
+        Plan {
+            username: "leader",
+            role: Role::Leader,
+            scope: county.clone(),
+            department: None,
+            display: "区领导".into(),
+        },
+        Plan {
+            username: "admin",
+            role: Role::Admin,
+            scope: county.clone(),
+            department: None,
+            display: "系统管理员".into(),
+        },
+        Plan {
+            username: "auditor",
+            role: Role::Auditor,
+            scope: county,
+            department: None,
+            display: "安全审计员".into(),
+        },
     ];
     let mut out = Vec::new();
     for p in plans {
@@ -115,7 +180,13 @@ async fn create_accounts(store: &Store, summary: &crate::generator::GenSummary) 
         } else {
             None
         };
-        out.push(DemoAccount { username: p.username.into(), password, role: p.role.as_str().into(), scope: p.scope, totp_secret });
+        out.push(DemoAccount {
+            username: p.username.into(),
+            password,
+            role: p.role.as_str().into(),
+            scope: p.scope,
+            totp_secret,
+        });
     }
     Ok(out)
 }
@@ -128,7 +199,8 @@ fn write_accounts(dir: &Path, accounts: &[DemoAccount]) -> Result<(), String> {
 
 pub fn read_accounts(dir: &Path) -> Result<Vec<DemoAccount>, String> {
     let path = dir.join(ACCOUNTS_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} 格式错误：{e}", path.display()))
 }
 
@@ -139,9 +211,18 @@ pub async fn prepare(store: &Store, args: &DemoArgs) -> Result<Vec<DemoAccount>,
         return Ok(accounts);
     }
     println!("首次运行：生成演示辖区（{} 个网格）…", args.district.grids);
-    let summary = generate(store, &args.district).await.map_err(|e| e.to_string())?;
-    println!("已生成 {} 个网格、{} 人，用时 {:.1} 秒", summary.district.grids.len(), summary.persons, summary.seconds);
-    let accounts = create_accounts(store, &summary).await.map_err(|e| e.to_string())?;
+    let summary = generate(store, &args.district)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "已生成 {} 个网格、{} 人，用时 {:.1} 秒",
+        summary.district.grids.len(),
+        summary.persons,
+        summary.seconds
+    );
+    let accounts = create_accounts(store, &summary)
+        .await
+        .map_err(|e| e.to_string())?;
     write_accounts(&args.data.data, &accounts)?;
     Ok(accounts)
 }
@@ -150,7 +231,14 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
     println!("演示账号（每个角色一个，另见 demo-accounts.json）：");
     for a in accounts {
         let role = Role::parse(&a.role).map_or("", |r| r.label());
-        let totp = a.totp_secret.as_deref().map(|s| format!("  TOTP密钥 {s}")).unwrap_or_default();
-        println!("  {:<20} {:<14} {:<10} 范围 {:<16}{totp}", a.username, a.password, role, a.scope);
+        let totp = a
+            .totp_secret
+            .as_deref()
+            .map(|s| format!("  TOTP密钥 {s}"))
+            .unwrap_or_default();
+        println!(
+            "  {:<20} {:<14} {:<10} 范围 {:<16}{totp}",
+            a.username, a.password, role, a.scope
+        );
     }
 }

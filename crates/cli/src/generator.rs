@@ -72,10 +72,23 @@ fn grid_batch(store: &Store, cfg: &Config, grids: &[GridPlan]) -> Result<Batch, 
             )?);
         }
         for h in &people.households {
-            let hid = batch.add_household(store, building_ids[h.building], &plan.code, &h.room, &h.address, h.person_count as i32)?;
+            let hid = batch.add_household(
+                store,
+                building_ids[h.building],
+                &plan.code,
+                &h.room,
+                &h.address,
+                h.person_count as i32,
+            )?;
             for p in &people.persons[h.first_person..h.first_person + h.person_count] {
-                let id_number = IdNumber::parse(&p.id_number).map_err(|e| StoreError::invalid("id_number", e.to_string()))?;
-                let phone = p.phone.as_deref().map(Phone::parse).transpose().map_err(|e| StoreError::invalid("phone", e.to_string()))?;
+                let id_number = IdNumber::parse(&p.id_number)
+                    .map_err(|e| StoreError::invalid("id_number", e.to_string()))?;
+                let phone = p
+                    .phone
+                    .as_deref()
+                    .map(Phone::parse)
+                    .transpose()
+                    .map_err(|e| StoreError::invalid("phone", e.to_string()))?;
                 let tags: Vec<_> = p.tags.iter().map(tag_row).collect();
                 batch.add_person(
                     store,
@@ -93,7 +106,8 @@ fn grid_batch(store: &Store, cfg: &Config, grids: &[GridPlan]) -> Result<Batch, 
             }
         }
         for s in &people.staff {
-            let phone = Phone::parse(&s.phone).map_err(|e| StoreError::invalid("phone", e.to_string()))?;
+            let phone =
+                Phone::parse(&s.phone).map_err(|e| StoreError::invalid("phone", e.to_string()))?;
             batch.add_staff(store, &plan.code, s.duty.as_str(), &s.name, &phone)?;
         }
     }
@@ -105,7 +119,11 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
     if args.grids == 0 {
         return Err(StoreError::invalid("grids", "网格数必须大于0"));
     }
-    let cfg = Config { seed: args.seed, grids: args.grids, today: local_date(store.now_ms()) };
+    let cfg = Config {
+        seed: args.seed,
+        grids: args.grids,
+        today: local_date(store.now_ms()),
+    };
     let district = wangge_synth::district(&cfg);
     if store.has_region(&district.county.code).await? {
         return Err(StoreError::Conflict(format!(
@@ -116,7 +134,10 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
     let mut progress = Progress::new("生成辖区", u64::from(args.grids));
     let mut head = Batch::new();
     head.add_region(&district.city.code, &district.city.name, None)?;
-    for r in std::iter::once(&district.county).chain(&district.streets).chain(&district.communities) {
+    for r in std::iter::once(&district.county)
+        .chain(&district.streets)
+        .chain(&district.communities)
+    {
         head.add_region(&r.code, &r.name, r.parent.as_deref())?;
     }
     for d in &district.departments {
@@ -125,20 +146,35 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
     head.write(store).await?;
 
     // Producers on every core invent and encrypt grids while this task writes batches.
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(usize, Batch), StoreError>>(workers * 2);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
+    let (tx, mut rx) =
+        tokio::sync::mpsc::channel::<Result<(usize, Batch), StoreError>>(workers * 2);
     let grids = Arc::new(district.grids.clone());
     let next_chunk = Arc::new(AtomicUsize::new(0));
     for _ in 0..workers {
-        let (tx, grids, next_chunk, store, cfg) = (tx.clone(), grids.clone(), next_chunk.clone(), store.clone(), cfg.clone());
+        let (tx, grids, next_chunk, store, cfg) = (
+            tx.clone(),
+            grids.clone(),
+            next_chunk.clone(),
+            store.clone(),
+            cfg.clone(),
+        );
         std::thread::spawn(move || {
             loop {
                 let start = next_chunk.fetch_add(1, Ordering::Relaxed) * GRIDS_PER_BATCH;
-                let Some(chunk) = grids.get(start..(start + GRIDS_PER_BATCH).min(grids.len())).filter(|c| !c.is_empty()) else {
+                let Some(chunk) = grids
+                    .get(start..(start + GRIDS_PER_BATCH).min(grids.len()))
+                    .filter(|c| !c.is_empty())
+                else {
                     break;
                 };
                 // A closed channel means the writer failed and has stopped listening.
-                if tx.blocking_send(grid_batch(&store, &cfg, chunk).map(|b| (chunk.len(), b))).is_err() {
+                if tx
+                    .blocking_send(grid_batch(&store, &cfg, chunk).map(|b| (chunk.len(), b)))
+                    .is_err()
+                {
                     break;
                 }
             }
@@ -153,5 +189,9 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
         progress.advance(grids as u64, &format!("{persons} 人"));
     }
     progress.finish(&format!("{persons} 人"));
-    Ok(GenSummary { persons, seconds: progress.elapsed().as_secs_f64(), district })
+    Ok(GenSummary {
+        persons,
+        seconds: progress.elapsed().as_secs_f64(),
+        district,
+    })
 }

@@ -8,7 +8,11 @@ use wangge_cli::serve::{self, ServeArgs};
 use wangge_cli::user::{self, UserCommand};
 
 #[derive(Parser)]
-#[command(name = "wangge", version, about = "网格化服务管理平台 Wangge — grid-based community governance")]
+#[command(
+    name = "wangge",
+    version,
+    about = "网格化服务管理平台 Wangge — grid-based community governance"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,7 +49,10 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => fail(format!("无法启动运行时：{e}")),
     };
@@ -73,9 +80,14 @@ async fn run(command: Command) -> Result<i32, String> {
             let store = open(args.data.clone()).await?;
             serve::serve(store, args.listen, args.secure_cookies).await?;
         }
-        Command::Gen { data, district: args } => {
+        Command::Gen {
+            data,
+            district: args,
+        } => {
             let store = open(data).await?;
-            let s = generator::generate(&store, &args).await.map_err(|e| e.to_string())?;
+            let s = generator::generate(&store, &args)
+                .await
+                .map_err(|e| e.to_string())?;
             println!(
                 "已生成 {}：{} 个街道、{} 个社区、{} 个网格、{} 人，用时 {:.1} 秒",
                 s.district.county.name,
@@ -87,7 +99,9 @@ async fn run(command: Command) -> Result<i32, String> {
             );
         }
         Command::User { data, command } => user::run(&open(data).await?, command).await?,
-        Command::Audit { data, command } => return audit_cmd::run(&open(data).await?, command).await,
+        Command::Audit { data, command } => {
+            return audit_cmd::run(&open(data).await?, command).await;
+        }
     }
     Ok(0)
 }

@@ -15,13 +15,24 @@ pub struct Progress {
 impl Progress {
     pub fn new(label: &str, total: u64) -> Progress {
         let now = Instant::now();
-        Progress { label: label.to_string(), total: total.max(1), done: 0, started: now, last_draw: now, tty: std::io::stderr().is_terminal() }
+        Progress {
+            label: label.to_string(),
+            total: total.max(1),
+            done: 0,
+            started: now,
+            last_draw: now,
+            tty: std::io::stderr().is_terminal(),
+        }
     }
 
     pub fn advance(&mut self, n: u64, detail: &str) {
         self.done += n;
-        let every = if self.tty { Duration::from_millis(100) } else { Duration::from_secs(5) };
-        if self.last_draw.elapsed() >= every || self.done >= self.total {
+        let every = if self.tty {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(5)
+        };
+        if self.last_draw.elapsed() >= every && self.done < self.total {
             self.draw(detail);
             self.last_draw = Instant::now();
         }

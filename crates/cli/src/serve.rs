@@ -25,10 +25,13 @@ pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Re
         .map_err(|e| format!("无法监听 {listen}：{e}（端口被占用？可用 --listen 换一个地址）"))?;
     let app = wangge_web::router(store, WebConfig { secure_cookies });
     println!("网格化服务管理平台已启动：http://{listen}/  （Ctrl-C 停止）");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("服务异常退出：{e}"))
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| format!("服务异常退出：{e}"))
 }

@@ -32,7 +32,14 @@ pub enum UserCommand {
 
 pub async fn run(store: &Store, cmd: UserCommand) -> Result<(), String> {
     match cmd {
-        UserCommand::Add { username, name, role, scope, department, password } => {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            scope,
+            department,
+            password,
+        } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 let all: Vec<_> = Role::all().iter().map(|r| r.as_str()).collect();
                 format!("未知角色“{role}”，可选：{}", all.join(", "))
@@ -49,12 +56,23 @@ pub async fn run(store: &Store, cmd: UserCommand) -> Result<(), String> {
                 })
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("已创建账号 {}（{}，范围 {}），首次登录须修改密码", account.username, role.label(), account.scope);
+            println!(
+                "已创建账号 {}（{}，范围 {}），首次登录须修改密码",
+                account.username,
+                role.label(),
+                account.scope
+            );
             Ok(())
         }
         UserCommand::List => {
             for a in store.list_accounts().await.map_err(|e| e.to_string())? {
-                println!("{:<20} {:<10} {:<16} {}", a.username, a.role.label(), a.scope, a.display_name);
+                println!(
+                    "{:<20} {:<10} {:<16} {}",
+                    a.username,
+                    a.role.label(),
+                    a.scope,
+                    a.display_name
+                );
             }
             Ok(())
         }

@@ -76,7 +76,10 @@ impl TagKind {
     pub fn is_key_person(self) -> bool {
         matches!(
             self,
-            TagKind::CommunityCorrection | TagKind::ReleasedPrisoner | TagKind::DrugUser | TagKind::SevereMentalDisorder
+            TagKind::CommunityCorrection
+                | TagKind::ReleasedPrisoner
+                | TagKind::DrugUser
+                | TagKind::SevereMentalDisorder
         )
     }
 }

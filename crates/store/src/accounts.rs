@@ -24,7 +24,11 @@ pub struct SecurityPolicy {
 
 impl Default for SecurityPolicy {
     fn default() -> Self {
-        SecurityPolicy { max_failures: 5, lockout_ms: 30 * 60_000, idle_timeout_ms: 30 * 60_000 }
+        SecurityPolicy {
+            max_failures: 5,
+            lockout_ms: 30 * 60_000,
+            idle_timeout_ms: 30 * 60_000,
+        }
     }
 }
 
@@ -51,7 +55,8 @@ impl Account {
             id: m.id,
             username: m.username.clone(),
             display_name: m.display_name.clone(),
-            role: Role::parse(&m.role).ok_or_else(|| StoreError::Crypto(format!("未知角色 {}", m.role)))?,
+            role: Role::parse(&m.role)
+                .ok_or_else(|| StoreError::Crypto(format!("未知角色 {}", m.role)))?,
             scope: m.scope.clone(),
             department_id: m.department_id,
             must_change_password: m.must_change_password,
@@ -79,7 +84,9 @@ pub struct NewAccount<'a> {
 pub enum LoginError {
     /// Unknown user or wrong password: one answer for both, so names cannot be probed.
     BadCredentials,
-    Locked { until_ms: i64 },
+    Locked {
+        until_ms: i64,
+    },
     TotpRequired,
     TotpInvalid,
     Disabled,
@@ -110,22 +117,28 @@ fn hash_password(pw: &str) -> Result<String, StoreError> {
 }
 
 fn password_matches(hash: &str, pw: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash)
+        .is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
 }
 
 /// A hash of nothing anyone knows: unknown users cost the same time as known ones.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0b1mR2fLz5rW1o5HhHq4pQ1lJm1w0Z8lYfQ7q1y2a3U";
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0b1mR2fLz5rW1o5HhHq4pQ1lJm1w0Z8lYfQ7q1y2a3U";
 
 impl Store {
     pub async fn create_account(&self, new: NewAccount<'_>) -> Result<Account, StoreError> {
         let username = new.username.trim();
         if username.is_empty() || username.len() > 64 || username.contains(char::is_whitespace) {
-            return Err(StoreError::invalid("username", "用户名不能为空、不能含空格，且不超过64个字符"));
+            return Err(StoreError::invalid(
+                "username",
+                "用户名不能为空、不能含空格，且不超过64个字符",
+            ));
         }
         check_password_policy(new.password, username)
             .map_err(|e| StoreError::invalid("password", e.to_string()))?;
         if !new.scope.is_empty() {
-            RegionCode::parse(new.scope).map_err(|e| StoreError::invalid("scope", e.to_string()))?;
+            RegionCode::parse(new.scope)
+                .map_err(|e| StoreError::invalid("scope", e.to_string()))?;
         }
         let department_id = match (new.role.is_department(), new.department_code) {
             (true, Some(code)) => Some(
@@ -133,13 +146,25 @@ impl Store {
                     .filter(department::Column::Code.eq(code))
                     .one(&self.db)
                     .await?
-                    .ok_or_else(|| StoreError::invalid("department", format!("部门“{code}”不存在")))?
+                    .ok_or_else(|| {
+                        StoreError::invalid("department", format!("部门“{code}”不存在"))
+                    })?
                     .id,
             ),
-            (true, None) => return Err(StoreError::invalid("department", "部门角色必须指定所属部门")),
+            (true, None) => {
+                return Err(StoreError::invalid(
+                    "department",
+                    "部门角色必须指定所属部门",
+                ));
+            }
             (false, _) => None,
         };
-        if account::Entity::find().filter(account::Column::Username.eq(username)).one(&self.db).await?.is_some() {
+        if account::Entity::find()
+            .filter(account::Column::Username.eq(username))
+            .one(&self.db)
+            .await?
+            .is_some()
+        {
             return Err(StoreError::Conflict(format!("用户名“{username}”已存在")));
         }
         let model = account::Model {
@@ -160,14 +185,26 @@ impl Store {
         };
         let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
         let saved = account::ActiveModel::from(model).insert(&txn).await?;
-        self.audit_in(&txn, AuditEntry { account: "system", action: "account.create", object: username, outcome: "ok", client: "" })
-            .await?;
+        self.audit_in(
+            &txn,
+            AuditEntry {
+                account: "system",
+                action: "account.create",
+                object: username,
+                outcome: "ok",
+                client: "",
+            },
+        )
+        .await?;
         txn.commit().await?;
         Account::from_model(&saved)
     }
 
     pub async fn account(&self, id: i64) -> Result<Account, StoreError> {
-        let m = account::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let m = account::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Account::from_model(&m)
     }
 
@@ -191,15 +228,31 @@ impl Store {
         client: &str,
     ) -> Result<Result<crate::sessions::NewSession, LoginError>, StoreError> {
         let now = self.now_ms();
-        let found = account::Entity::find().filter(account::Column::Username.eq(username.trim())).one(&self.db).await?;
+        let found = account::Entity::find()
+            .filter(account::Column::Username.eq(username.trim()))
+            .one(&self.db)
+            .await?;
         let Some(acc) = found else {
             password_matches(DECOY_HASH, password);
-            self.audit(AuditEntry { account: username, action: "login", object: username, outcome: "fail:unknown_user", client })
-                .await?;
+            self.audit(AuditEntry {
+                account: username,
+                action: "login",
+                object: username,
+                outcome: "fail:unknown_user",
+                client,
+            })
+            .await?;
             return Ok(Err(LoginError::BadCredentials));
         };
         let fail = |outcome: &'static str, err: LoginError| async move {
-            self.audit(AuditEntry { account: username, action: "login", object: username, outcome, client }).await?;
+            self.audit(AuditEntry {
+                account: username,
+                action: "login",
+                object: username,
+                outcome,
+                client,
+            })
+            .await?;
             Ok::<_, StoreError>(Err(err))
         };
         if acc.disabled {
@@ -216,7 +269,13 @@ impl Store {
             am.locked_until = Set(lock.then_some(now + self.policy.lockout_ms));
             am.update(&self.db).await?;
             return if lock {
-                fail("fail:locked_now", LoginError::Locked { until_ms: now + self.policy.lockout_ms }).await
+                fail(
+                    "fail:locked_now",
+                    LoginError::Locked {
+                        until_ms: now + self.policy.lockout_ms,
+                    },
+                )
+                .await
             } else {
                 fail("fail:bad_password", LoginError::BadCredentials).await
             };
@@ -228,7 +287,9 @@ impl Store {
             };
             let secret = self.crypto.decrypt(sealed)?;
             match verify_totp(&secret, code, (now / 1000) as u64) {
-                Some(step) if acc.totp_last_step.is_none_or(|last| (step as i64) > last) => totp_step = Some(step as i64),
+                Some(step) if acc.totp_last_step.is_none_or(|last| (step as i64) > last) => {
+                    totp_step = Some(step as i64)
+                }
                 _ => return fail("fail:totp", LoginError::TotpInvalid).await,
             }
         }
@@ -239,44 +300,91 @@ impl Store {
         am.update(&self.db).await?;
         let account = Account::from_model(&acc)?;
         let session = self.open_session(&account, client).await?;
-        self.audit(AuditEntry { account: username, action: "login", object: username, outcome: "ok", client }).await?;
+        self.audit(AuditEntry {
+            account: username,
+            action: "login",
+            object: username,
+            outcome: "ok",
+            client,
+        })
+        .await?;
         Ok(Ok(session))
     }
 
-    pub async fn change_password(&self, account_id: i64, old: &str, new: &str, client: &str) -> Result<(), StoreError> {
-        let acc = account::Entity::find_by_id(account_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+    pub async fn change_password(
+        &self,
+        account_id: i64,
+        old: &str,
+        new: &str,
+        client: &str,
+    ) -> Result<(), StoreError> {
+        let acc = account::Entity::find_by_id(account_id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         if !password_matches(&acc.password_hash, old) {
             return Err(StoreError::invalid("old_password", "原密码错误"));
         }
         if old == new {
-            return Err(StoreError::invalid("new_password", "新密码不能与原密码相同"));
+            return Err(StoreError::invalid(
+                "new_password",
+                "新密码不能与原密码相同",
+            ));
         }
-        check_password_policy(new, &acc.username).map_err(|e| StoreError::invalid("new_password", e.to_string()))?;
+        check_password_policy(new, &acc.username)
+            .map_err(|e| StoreError::invalid("new_password", e.to_string()))?;
         let username = acc.username.clone();
         let mut am: account::ActiveModel = acc.into();
         am.password_hash = Set(hash_password(new)?);
         am.must_change_password = Set(false);
         let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
         am.update(&txn).await?;
-        self.audit_in(&txn, AuditEntry { account: &username, action: "account.password", object: &username, outcome: "ok", client })
-            .await?;
+        self.audit_in(
+            &txn,
+            AuditEntry {
+                account: &username,
+                action: "account.password",
+                object: &username,
+                outcome: "ok",
+                client,
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
 
     /// Stores a TOTP secret once the user has proved they hold it with a valid code.
-    pub async fn enrol_totp(&self, account_id: i64, secret: &[u8], code: &str, client: &str) -> Result<(), StoreError> {
+    pub async fn enrol_totp(
+        &self,
+        account_id: i64,
+        secret: &[u8],
+        code: &str,
+        client: &str,
+    ) -> Result<(), StoreError> {
         let step = verify_totp(secret, code, (self.now_ms() / 1000) as u64)
             .ok_or_else(|| StoreError::invalid("totp", "动态验证码不正确，请核对手机上的验证器"))?;
-        let acc = account::Entity::find_by_id(account_id).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let acc = account::Entity::find_by_id(account_id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let username = acc.username.clone();
         let mut am: account::ActiveModel = acc.into();
         am.totp_secret = Set(Some(self.crypto.encrypt(secret)));
         am.totp_last_step = Set(Some(step as i64));
         let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
         am.update(&txn).await?;
-        self.audit_in(&txn, AuditEntry { account: &username, action: "account.totp_enrol", object: &username, outcome: "ok", client })
-            .await?;
+        self.audit_in(
+            &txn,
+            AuditEntry {
+                account: &username,
+                action: "account.totp_enrol",
+                object: &username,
+                outcome: "ok",
+                client,
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
@@ -284,7 +392,10 @@ impl Store {
     /// For provisioning tools (the demo) that hand the secret to the user out of band.
     pub async fn set_totp_secret(&self, account_id: i64, secret: &[u8]) -> Result<(), StoreError> {
         account::Entity::update_many()
-            .col_expr(account::Column::TotpSecret, Expr::value(self.crypto.encrypt(secret)))
+            .col_expr(
+                account::Column::TotpSecret,
+                Expr::value(self.crypto.encrypt(secret)),
+            )
             .filter(account::Column::Id.eq(account_id))
             .exec(&self.db)
             .await?;

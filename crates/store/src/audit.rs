@@ -38,8 +38,14 @@ pub struct AuditRow {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verification {
-    Intact { rows: u64 },
-    Broken { rows_checked: u64, row_id: Option<i64>, reason: String },
+    Intact {
+        rows: u64,
+    },
+    Broken {
+        rows_checked: u64,
+        row_id: Option<i64>,
+        reason: String,
+    },
 }
 
 pub(crate) async fn ensure_head(db: &impl ConnectionTrait) -> Result<(), StoreError> {
@@ -51,7 +57,11 @@ pub(crate) async fn ensure_head(db: &impl ConnectionTrait) -> Result<(), StoreEr
         anchor_hash: Set(genesis),
     };
     audit_head::Entity::insert(head)
-        .on_conflict(OnConflict::column(audit_head::Column::Id).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(audit_head::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     Ok(())
@@ -80,15 +90,25 @@ impl Store {
 
     /// Appends one row inside the caller's transaction, so a write and its audit row land
     /// together or not at all.
-    pub async fn audit_in(&self, conn: &impl ConnectionTrait, entry: AuditEntry<'_>) -> Result<(), StoreError> {
+    pub async fn audit_in(
+        &self,
+        conn: &impl ConnectionTrait,
+        entry: AuditEntry<'_>,
+    ) -> Result<(), StoreError> {
         // Write first: the update locks the head row (PostgreSQL) or takes the write lock
         // (SQLite), so concurrent appenders queue here instead of forking the chain.
         audit_head::Entity::update_many()
-            .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq).add(1))
+            .col_expr(
+                audit_head::Column::Seq,
+                Expr::col(audit_head::Column::Seq).add(1),
+            )
             .filter(audit_head::Column::Id.eq(1))
             .exec(conn)
             .await?;
-        let head = audit_head::Entity::find_by_id(1).one(conn).await?.ok_or(StoreError::NotFound)?;
+        let head = audit_head::Entity::find_by_id(1)
+            .one(conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let prev: [u8; 32] = from_hex(&head.last_hash)
             .and_then(|v| v.try_into().ok())
             .ok_or_else(|| StoreError::Crypto("审计链头已损坏".into()))?;
@@ -117,7 +137,10 @@ impl Store {
 
     /// Walks the whole chain in id order and reports the first row that does not verify.
     pub async fn verify_audit(&self) -> Result<Verification, StoreError> {
-        let head = audit_head::Entity::find_by_id(1).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        let head = audit_head::Entity::find_by_id(1)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let mut expected_prev = head.anchor_hash.clone();
         let mut checked = 0u64;
         let mut after = i64::MIN;
@@ -139,7 +162,9 @@ impl Store {
                 if row.prev_hash != expected_prev {
                     return Ok(broken("与上一行的哈希不衔接（行被删除、插入或改动）"));
                 }
-                let Some(prev) = from_hex(&row.prev_hash).and_then(|v| <[u8; 32]>::try_from(v).ok()) else {
+                let Some(prev) =
+                    from_hex(&row.prev_hash).and_then(|v| <[u8; 32]>::try_from(v).ok())
+                else {
                     return Ok(broken("上一行哈希格式无效"));
                 };
                 let f = fields(row);
@@ -185,19 +210,35 @@ impl Store {
             .await?
             .rows_affected;
         audit_head::Entity::update_many()
-            .col_expr(audit_head::Column::AnchorHash, Expr::value(last_purged.hash))
+            .col_expr(
+                audit_head::Column::AnchorHash,
+                Expr::value(last_purged.hash),
+            )
             .filter(audit_head::Column::Id.eq(1))
             .exec(&txn)
             .await?;
         let object = format!("{deleted} rows before {before_ms}");
-        self.audit_in(&txn, AuditEntry { account: by, action: "audit.purge", object: &object, outcome: "ok", client: "cli" })
-            .await?;
+        self.audit_in(
+            &txn,
+            AuditEntry {
+                account: by,
+                action: "audit.purge",
+                object: &object,
+                outcome: "ok",
+                client: "cli",
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(deleted)
     }
 
     /// Newest first, for the auditor's screen.
-    pub async fn audit_page(&self, page: u64, per_page: u64) -> Result<(Vec<AuditRow>, u64), StoreError> {
+    pub async fn audit_page(
+        &self,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<AuditRow>, u64), StoreError> {
         let total = audit_log::Entity::find().count(&self.db).await?;
         let rows = audit_log::Entity::find()
             .order_by_desc(audit_log::Column::Id)

@@ -17,11 +17,20 @@ pub struct Rows {
 
 impl Rows {
     pub fn new(table: &'static str, columns: &'static [&'static str]) -> Rows {
-        Rows { table, columns, values: Vec::new() }
+        Rows {
+            table,
+            columns,
+            values: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, row: Vec<Value>) {
-        debug_assert_eq!(row.len(), self.columns.len(), "row width for {}", self.table);
+        debug_assert_eq!(
+            row.len(),
+            self.columns.len(),
+            "row width for {}",
+            self.table
+        );
         self.values.push(row);
     }
 
@@ -40,7 +49,8 @@ impl Rows {
         let mut it = rows.into_iter().peekable();
         while it.peek().is_some() {
             let mut q = Query::insert();
-            q.into_table(Alias::new(self.table)).columns(self.columns.iter().map(|c| Alias::new(*c)));
+            q.into_table(Alias::new(self.table))
+                .columns(self.columns.iter().map(|c| Alias::new(*c)));
             for row in it.by_ref().take(per_stmt) {
                 q.values(row.into_iter().map(Into::into))
                     .map_err(|e| StoreError::invalid("bulk", format!("{}：{e}", self.table)))?;

@@ -36,10 +36,16 @@ impl DatabaseUrl {
 
     pub fn parse(url: &str) -> Result<DatabaseUrl, StoreError> {
         let url = url.trim();
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or_default();
             if path.is_empty() {
-                return Err(StoreError::invalid("database_url", "SQLite 地址缺少文件路径，例如 sqlite://./wangge-data/wangge.sqlite"));
+                return Err(StoreError::invalid(
+                    "database_url",
+                    "SQLite 地址缺少文件路径，例如 sqlite://./wangge-data/wangge.sqlite",
+                ));
             }
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
@@ -89,14 +95,15 @@ pub(crate) async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, Sto
 
 async fn connect_sqlite(path: &Path) -> Result<DatabaseConnection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Connect(format!("无法创建数据目录 {}：{e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Connect(format!("无法创建数据目录 {}：{e}", dir.display())))?;
         check_writable(dir)?;
     }
     let mut opts = ConnectOptions::new(format!("sqlite://{}", path.display()));
     // One writer at a time is SQLite's nature; a small pool serves concurrent readers.
-    opts.max_connections(8).min_connections(1).sqlx_logging(false);
+    opts.max_connections(8)
+        .min_connections(1)
+        .sqlx_logging(false);
     opts.map_sqlx_sqlite_opts(|o| {
         o.create_if_missing(true)
             .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)

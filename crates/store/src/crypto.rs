@@ -19,7 +19,8 @@ pub trait Crypto: Send + Sync {
     fn blind_index(&self, kind: &str, value: &str) -> Vec<u8>;
 
     fn decrypt_string(&self, sealed: &[u8]) -> Result<String, StoreError> {
-        String::from_utf8(self.decrypt(sealed)?).map_err(|_| StoreError::Crypto("解密结果不是文本".into()))
+        String::from_utf8(self.decrypt(sealed)?)
+            .map_err(|_| StoreError::Crypto("解密结果不是文本".into()))
     }
 }
 
@@ -36,34 +37,47 @@ impl Sm4Crypto {
     pub fn new(master: &[u8; 32]) -> Self {
         let enc = derive(master, b"wangge/sm4-gcm");
         let cipher = Sm4Gcm::new_from_slice(&enc[..16]).expect("SM4 takes a 16-byte key");
-        Sm4Crypto { cipher, index_key: derive(master, b"wangge/blind-index") }
+        Sm4Crypto {
+            cipher,
+            index_key: derive(master, b"wangge/blind-index"),
+        }
     }
 
     /// The key from `WANGGE_KEY` (64 hex digits) if set, else `DIR/wangge.key`, created with
     /// a fresh random key (mode 0600) on first use. Never stored in the database.
     pub fn from_env_or_dir(dir: &Path) -> Result<Self, StoreError> {
         if let Ok(hex) = std::env::var("WANGGE_KEY") {
-            return parse_key(hex.trim()).map(|k| Sm4Crypto::new(&k)).ok_or_else(|| {
-                StoreError::invalid("WANGGE_KEY", "环境变量 WANGGE_KEY 应为64位十六进制数")
-            });
+            return parse_key(hex.trim())
+                .map(|k| Sm4Crypto::new(&k))
+                .ok_or_else(|| {
+                    StoreError::invalid("WANGGE_KEY", "环境变量 WANGGE_KEY 应为64位十六进制数")
+                });
         }
         let path = dir.join("wangge.key");
         match std::fs::read_to_string(&path) {
-            Ok(text) => parse_key(text.trim()).map(|k| Sm4Crypto::new(&k)).ok_or_else(|| {
-                StoreError::invalid("key", format!("密钥文件 {} 已损坏：应为64位十六进制数", path.display()))
-            }),
+            Ok(text) => parse_key(text.trim())
+                .map(|k| Sm4Crypto::new(&k))
+                .ok_or_else(|| {
+                    StoreError::invalid(
+                        "key",
+                        format!("密钥文件 {} 已损坏：应为64位十六进制数", path.display()),
+                    )
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     StoreError::Connect(format!("无法创建数据目录 {}：{e}", dir.display()))
                 })?;
                 let mut key = [0u8; 32];
                 getrandom::fill(&mut key).map_err(|e| StoreError::Crypto(e.to_string()))?;
-                write_private(&path, wangge_domain::audit::to_hex(&key).as_bytes()).map_err(|e| {
-                    StoreError::Connect(format!("无法写入密钥文件 {}：{e}", path.display()))
-                })?;
+                write_private(&path, wangge_domain::audit::to_hex(&key).as_bytes()).map_err(
+                    |e| StoreError::Connect(format!("无法写入密钥文件 {}：{e}", path.display())),
+                )?;
                 Ok(Sm4Crypto::new(&key))
             }
-            Err(e) => Err(StoreError::Connect(format!("无法读取密钥文件 {}：{e}", path.display()))),
+            Err(e) => Err(StoreError::Connect(format!(
+                "无法读取密钥文件 {}：{e}",
+                path.display()
+            ))),
         }
     }
 }
@@ -76,7 +90,11 @@ fn parse_key(hex: &str) -> Option<[u8; 32]> {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(bytes)
 }
 
@@ -86,7 +104,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sm3> as KeyInit>::new_from_slice(master).expect("HMAC takes any key length");
+    let mut mac =
+        <Hmac<Sm3> as KeyInit>::new_from_slice(master).expect("HMAC takes any key length");
     mac.update(label);
     mac.finalize().into_bytes().into()
 }
@@ -95,7 +114,10 @@ impl Crypto for Sm4Crypto {
     fn encrypt(&self, plain: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut nonce).expect("the OS random source is available");
-        let sealed = self.cipher.encrypt(&nonce.into(), plain).expect("SM4-GCM encrypts any length");
+        let sealed = self
+            .cipher
+            .encrypt(&nonce.into(), plain)
+            .expect("SM4-GCM encrypts any length");
         let mut out = Vec::with_capacity(1 + 12 + sealed.len());
         out.push(VERSION);
         out.extend_from_slice(&nonce);
@@ -114,7 +136,8 @@ impl Crypto for Sm4Crypto {
     }
 
     fn blind_index(&self, kind: &str, value: &str) -> Vec<u8> {
-        let mut mac = <Hmac<Sm3> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
+        let mut mac =
+            <Hmac<Sm3> as KeyInit>::new_from_slice(&self.index_key).expect("any key length");
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());

@@ -7,7 +7,10 @@ pub enum StoreError {
     #[error("未找到该记录，或不在您的管辖范围内")]
     NotFound,
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -22,6 +25,9 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Invalid { field, message: message.into() }
+        StoreError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 }

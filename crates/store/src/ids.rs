@@ -13,7 +13,10 @@ pub struct IdGen {
 
 impl IdGen {
     pub fn new(clock: Arc<dyn Clock>) -> Self {
-        IdGen { clock, last: AtomicI64::new(0) }
+        IdGen {
+            clock,
+            last: AtomicI64::new(0),
+        }
     }
 
     /// Strictly increasing within the process; ordered by time across processes.
@@ -22,7 +25,10 @@ impl IdGen {
         let mut last = self.last.load(Ordering::Relaxed);
         loop {
             let id = floor.max(last + 1);
-            match self.last.compare_exchange_weak(last, id, Ordering::Relaxed, Ordering::Relaxed) {
+            match self
+                .last
+                .compare_exchange_weak(last, id, Ordering::Relaxed, Ordering::Relaxed)
+            {
                 Ok(_) => return id,
                 Err(seen) => last = seen,
             }
@@ -36,7 +42,10 @@ impl IdGen {
         loop {
             let first = floor.max(last + 1);
             let end = first + n.max(1) - 1;
-            match self.last.compare_exchange_weak(last, end, Ordering::Relaxed, Ordering::Relaxed) {
+            match self
+                .last
+                .compare_exchange_weak(last, end, Ordering::Relaxed, Ordering::Relaxed)
+            {
                 Ok(_) => return first,
                 Err(seen) => last = seen,
             }

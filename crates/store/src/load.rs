@@ -54,14 +54,20 @@ pub struct PersonIn<'a> {
 }
 
 fn county(code: &str) -> Result<i32, StoreError> {
-    county_of(code).ok_or_else(|| StoreError::invalid("code", format!("代码“{code}”不在任何区县之下")))
+    county_of(code)
+        .ok_or_else(|| StoreError::invalid("code", format!("代码“{code}”不在任何区县之下")))
 }
 
 /// A GeoJSON Polygon for one ring, and its bounding box.
 pub fn polygon_geojson(ring: &[[f64; 2]]) -> (String, [f64; 4]) {
     let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
     for p in ring {
-        bbox = [bbox[0].min(p[0]), bbox[1].min(p[1]), bbox[2].max(p[0]), bbox[3].max(p[1])];
+        bbox = [
+            bbox[0].min(p[0]),
+            bbox[1].min(p[1]),
+            bbox[2].max(p[0]),
+            bbox[3].max(p[1]),
+        ];
     }
     let geometry = serde_json::json!({ "type": "Polygon", "coordinates": [ring] });
     (geometry.to_string(), bbox)
@@ -73,40 +79,113 @@ impl Batch {
             grids: Rows::new(
                 "grid",
                 &[
-                    "county", "id", "code", "name", "community_code", "boundary", "min_lng", "min_lat", "max_lng",
-                    "max_lat", "household_count", "person_count", "updated_at",
+                    "county",
+                    "id",
+                    "code",
+                    "name",
+                    "community_code",
+                    "boundary",
+                    "min_lng",
+                    "min_lat",
+                    "max_lng",
+                    "max_lat",
+                    "household_count",
+                    "person_count",
+                    "updated_at",
                 ],
             ),
             buildings: Rows::new(
                 "building",
-                &["county", "id", "code", "grid_code", "name", "address", "floors", "units", "rooms_per_floor", "lng", "lat"],
+                &[
+                    "county",
+                    "id",
+                    "code",
+                    "grid_code",
+                    "name",
+                    "address",
+                    "floors",
+                    "units",
+                    "rooms_per_floor",
+                    "lng",
+                    "lat",
+                ],
             ),
-            households: Rows::new("household", &["county", "id", "building_id", "grid_code", "room", "address", "member_count"]),
+            households: Rows::new(
+                "household",
+                &[
+                    "county",
+                    "id",
+                    "building_id",
+                    "grid_code",
+                    "room",
+                    "address",
+                    "member_count",
+                ],
+            ),
             persons: Rows::new(
                 "person",
                 &[
-                    "county", "id", "household_id", "grid_code", "name", "id_cipher", "id_index", "id_masked", "phone_cipher",
-                    "phone_index", "phone_masked", "sex", "birth_date", "relation", "residence", "updated_at",
+                    "county",
+                    "id",
+                    "household_id",
+                    "grid_code",
+                    "name",
+                    "id_cipher",
+                    "id_index",
+                    "id_masked",
+                    "phone_cipher",
+                    "phone_index",
+                    "phone_masked",
+                    "sex",
+                    "birth_date",
+                    "relation",
+                    "residence",
+                    "updated_at",
                 ],
             ),
-            tags: Rows::new("person_tag", &["county", "person_id", "tag", "grade", "grid_code"]),
-            staff: Rows::new("grid_staff", &["county", "id", "grid_code", "duty", "name", "phone_cipher", "account_id"]),
+            tags: Rows::new(
+                "person_tag",
+                &["county", "person_id", "tag", "grade", "grid_code"],
+            ),
+            staff: Rows::new(
+                "grid_staff",
+                &[
+                    "county",
+                    "id",
+                    "grid_code",
+                    "duty",
+                    "name",
+                    "phone_cipher",
+                    "account_id",
+                ],
+            ),
             regions: Rows::new("region", &["code", "name", "level", "parent_code"]),
             departments: Rows::new("department", &["id", "code", "name", "short_name"]),
             person_count: 0,
         }
     }
 
-    pub fn add_region(&mut self, code: &str, name: &str, parent: Option<&str>) -> Result<(), StoreError> {
+    pub fn add_region(
+        &mut self,
+        code: &str,
+        name: &str,
+        parent: Option<&str>,
+    ) -> Result<(), StoreError> {
         let level = wangge_domain::region::RegionCode::parse(code)
             .map_err(|e| StoreError::invalid("code", e.to_string()))?
             .level();
-        self.regions.push(vec![code.into(), name.into(), level.as_str().into(), parent.map(str::to_string).into()]);
+        self.regions.push(vec![
+            code.into(),
+            name.into(),
+            level.as_str().into(),
+            parent.map(str::to_string).into(),
+        ]);
         Ok(())
     }
 
     pub fn add_department(&mut self, id: i64, code: &str, name: &str, short_name: &str) {
-        self.departments.push(vec![id.into(), code.into(), name.into(), short_name.into()]);
+        self.departments
+            .push(vec![id.into(), code.into(), name.into(), short_name.into()]);
     }
 
     pub fn add_grid(&mut self, store: &Store, g: &GridIn<'_>) -> Result<i64, StoreError> {
@@ -206,13 +285,26 @@ impl Batch {
             store.now_ms().into(),
         ]);
         for (tag, grade) in p.tags {
-            self.tags.push(vec![c.into(), id.into(), (*tag).into(), Value::from(*grade), p.grid_code.into()]);
+            self.tags.push(vec![
+                c.into(),
+                id.into(),
+                (*tag).into(),
+                Value::from(*grade),
+                p.grid_code.into(),
+            ]);
         }
         self.person_count += 1;
         Ok(id)
     }
 
-    pub fn add_staff(&mut self, store: &Store, grid_code: &str, duty: &str, name: &str, phone: &Phone) -> Result<i64, StoreError> {
+    pub fn add_staff(
+        &mut self,
+        store: &Store,
+        grid_code: &str,
+        duty: &str,
+        name: &str,
+        phone: &Phone,
+    ) -> Result<i64, StoreError> {
         let id = store.next_id();
         self.staff.push(vec![
             county(grid_code)?.into(),
@@ -261,12 +353,19 @@ impl Store {
     /// Whether a region code is already on record (a second generation is refused).
     pub async fn has_region(&self, code: &str) -> Result<bool, StoreError> {
         use sea_orm::EntityTrait;
-        Ok(crate::entity::region::Entity::find_by_id(code).one(&self.db).await?.is_some())
+        Ok(crate::entity::region::Entity::find_by_id(code)
+            .one(&self.db)
+            .await?
+            .is_some())
     }
 
     pub async fn department_id(&self, code: &str) -> Result<Option<i64>, StoreError> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         use crate::entity::department;
-        Ok(department::Entity::find().filter(department::Column::Code.eq(code)).one(&self.db).await?.map(|d| d.id))
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        Ok(department::Entity::find()
+            .filter(department::Column::Code.eq(code))
+            .one(&self.db)
+            .await?
+            .map(|d| d.id))
     }
 }

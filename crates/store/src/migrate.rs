@@ -20,11 +20,20 @@ enum Step {
     Index(IndexCreateStatement),
 }
 
-const MIGRATIONS: &[Migration] = &[Migration { version: 1, name: "base schema", steps: base_schema }];
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "base schema",
+    steps: base_schema,
+}];
 
 fn table<E: EntityTrait>(schema: &Schema, e: E) -> Vec<Step> {
     let mut steps = vec![Step::Table(schema.create_table_from_entity(e))];
-    steps.extend(schema.create_index_from_entity(e).into_iter().map(Step::Index));
+    steps.extend(
+        schema
+            .create_index_from_entity(e)
+            .into_iter()
+            .map(Step::Index),
+    );
     steps
 }
 
@@ -68,7 +77,12 @@ fn base_schema(s: &Schema) -> Vec<Step> {
         ("ix_building_grid", building::Entity.table_ref()),
     ] {
         steps.push(Step::Index(
-            Index::create().name(name).table(tbl).col(Alias::new("grid_code")).col(Alias::new("id")).to_owned(),
+            Index::create()
+                .name(name)
+                .table(tbl)
+                .col(Alias::new("grid_code"))
+                .col(Alias::new("id"))
+                .to_owned(),
         ));
     }
     // Lookups by id alone (API paths carry no county).
@@ -77,7 +91,13 @@ fn base_schema(s: &Schema) -> Vec<Step> {
         ("ix_household_id", household::Entity.table_ref(), "id"),
         ("ix_building_id", building::Entity.table_ref(), "id"),
     ] {
-        steps.push(Step::Index(Index::create().name(name).table(tbl).col(Alias::new(col)).to_owned()));
+        steps.push(Step::Index(
+            Index::create()
+                .name(name)
+                .table(tbl)
+                .col(Alias::new(col))
+                .to_owned(),
+        ));
     }
     steps.push(Step::Index(
         Index::create()

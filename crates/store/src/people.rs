@@ -1,6 +1,8 @@
 //! Buildings, households and persons on the grids: scoped paged lists (masked) and the full
 //! record of one person, unmasked only for roles with that right and always audited.
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::Serialize;
 use wangge_domain::date::{Date, local_date};
 use wangge_domain::population::TagKind;
@@ -35,7 +37,10 @@ impl Paging {
             return Err(StoreError::invalid("page", "页码从1开始"));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
-            return Err(StoreError::invalid("per_page", format!("每页条数应在1到{MAX_PER_PAGE}之间")));
+            return Err(StoreError::invalid(
+                "per_page",
+                format!("每页条数应在1到{MAX_PER_PAGE}之间"),
+            ));
         }
         Ok(Paging { page, per_page })
     }
@@ -106,7 +111,10 @@ pub fn is_key_person_tag(tag: &str) -> bool {
 }
 
 pub fn sees_key_persons(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Operator | Role::GridLeader | Role::GridWorker)
+    matches!(
+        role,
+        Role::Admin | Role::Operator | Role::GridLeader | Role::GridWorker
+    )
 }
 
 fn in_range<E, C>(q: Select<E>, col: C, prefix: &str) -> Select<E>
@@ -136,10 +144,19 @@ impl Store {
         }
     }
 
-    pub async fn buildings(&self, scope: &Scope, region: Option<&str>, paging: Paging) -> Result<Page<BuildingItem>, StoreError> {
+    pub async fn buildings(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        paging: Paging,
+    ) -> Result<Page<BuildingItem>, StoreError> {
         self.base_scope_check(scope)?;
         let prefix = scope.narrow(region)?;
-        let mut q = in_range(building::Entity::find(), building::Column::GridCode, &prefix);
+        let mut q = in_range(
+            building::Entity::find(),
+            building::Column::GridCode,
+            &prefix,
+        );
         if let Some(c) = county_of(&prefix) {
             q = q.filter(building::Column::County.eq(c));
         }
@@ -165,13 +182,20 @@ impl Store {
                 lat: b.lat,
             })
             .collect();
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     /// Population totals of a subtree come from the per-grid caches: counting millions of
     /// rows for every page would be far slower.
     async fn cached_total(&self, prefix: &str, households: bool) -> Result<u64, StoreError> {
-        let grids = in_range(grid::Entity::find(), grid::Column::Code, prefix).all(&self.db).await?;
+        let grids = in_range(grid::Entity::find(), grid::Column::Code, prefix)
+            .all(&self.db)
+            .await?;
         Ok(grids.iter().map(|g| if households { g.household_count } else { g.person_count } as u64).sum())
     }
 
@@ -184,7 +208,11 @@ impl Store {
     ) -> Result<Page<HouseholdItem>, StoreError> {
         self.base_scope_check(scope)?;
         let prefix = scope.narrow(region)?;
-        let mut q = in_range(household::Entity::find(), household::Column::GridCode, &prefix);
+        let mut q = in_range(
+            household::Entity::find(),
+            household::Column::GridCode,
+            &prefix,
+        );
         if let Some(c) = county_of(&prefix) {
             q = q.filter(household::Column::County.eq(c));
         }
@@ -212,7 +240,12 @@ impl Store {
                 member_count: h.member_count,
             })
             .collect();
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     pub async fn persons(
@@ -243,15 +276,27 @@ impl Store {
             .all(&self.db)
             .await?;
         let items = self.person_items(scope, rows).await?;
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
-    async fn person_items(&self, scope: &Scope, rows: Vec<person::Model>) -> Result<Vec<PersonItem>, StoreError> {
+    async fn person_items(
+        &self,
+        scope: &Scope,
+        rows: Vec<person::Model>,
+    ) -> Result<Vec<PersonItem>, StoreError> {
         let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
         let mut tags = if ids.is_empty() {
             Vec::new()
         } else {
-            person_tag::Entity::find().filter(person_tag::Column::PersonId.is_in(ids)).all(&self.db).await?
+            person_tag::Entity::find()
+                .filter(person_tag::Column::PersonId.is_in(ids))
+                .all(&self.db)
+                .await?
         };
         if !sees_key_persons(scope.role) {
             tags.retain(|t| !is_key_person_tag(&t.tag));
@@ -259,39 +304,67 @@ impl Store {
         let today = local_date(self.now_ms());
         Ok(rows
             .into_iter()
-            .map(|p| PersonItem {
-                tags: tags
-                    .iter()
-                    .filter(|t| t.person_id == p.id)
-                    .map(|t| TagItem { label: TagKind::label_of(&t.tag).to_string(), tag: t.tag.clone(), grade: t.grade })
-                    .collect(),
-                id: p.id,
-                sex: if p.sex == "M" { "男" } else { "女" },
-                age: age_from(&p.birth_date, today),
-                name: p.name,
-                birth_date: p.birth_date,
-                id_number: p.id_masked,
-                phone: p.phone_masked,
-                relation: p.relation,
-                residence: p.residence,
-                grid_code: p.grid_code,
-                household_id: p.household_id,
+            .map(|p| {
+                let age = age_from(&p.birth_date, today);
+                // "Elderly" follows from the birth date in the ID number; it is never stored.
+                let elderly = age.is_some_and(|a| a >= 60).then(|| TagItem {
+                    tag: TagKind::Elderly.as_str().into(),
+                    label: TagKind::Elderly.label().into(),
+                    grade: None,
+                });
+                PersonItem {
+                    tags: elderly
+                        .into_iter()
+                        .chain(
+                            tags.iter()
+                                .filter(|t| t.person_id == p.id)
+                                .map(|t| TagItem {
+                                    label: TagKind::label_of(&t.tag).to_string(),
+                                    tag: t.tag.clone(),
+                                    grade: t.grade,
+                                }),
+                        )
+                        .collect(),
+                    id: p.id,
+                    sex: if p.sex == "M" { "男" } else { "女" },
+                    age,
+                    name: p.name,
+                    birth_date: p.birth_date,
+                    id_number: p.id_masked,
+                    phone: p.phone_masked,
+                    relation: p.relation,
+                    residence: p.residence,
+                    grid_code: p.grid_code,
+                    household_id: p.household_id,
+                }
             })
             .collect())
     }
 
     /// One person's full record. Every call is audited; `unmask` reveals the ID number and
     /// phone only to roles holding the unmask right, and the audit row says so.
-    pub async fn person(&self, scope: &Scope, id: i64, unmask: bool, client: &str) -> Result<PersonRecord, StoreError> {
+    pub async fn person(
+        &self,
+        scope: &Scope,
+        id: i64,
+        unmask: bool,
+        client: &str,
+    ) -> Result<PersonRecord, StoreError> {
         self.base_scope_check(scope)?;
         if unmask && !scope.role.can_unmask() {
-            return Err(StoreError::Forbidden("您的角色无权查看完整身份证号和手机号".into()));
+            return Err(StoreError::Forbidden(
+                "您的角色无权查看完整身份证号和手机号".into(),
+            ));
         }
         let mut q = person::Entity::find().filter(person::Column::Id.eq(id));
         if let Some(c) = scope.county() {
             q = q.filter(person::Column::County.eq(c));
         }
-        let p = q.one(&self.db).await?.filter(|p| scope.covers(&p.grid_code)).ok_or(StoreError::NotFound)?;
+        let p = q
+            .one(&self.db)
+            .await?
+            .filter(|p| scope.covers(&p.grid_code))
+            .ok_or(StoreError::NotFound)?;
         let address = household::Entity::find()
             .filter(household::Column::County.eq(p.county))
             .filter(household::Column::Id.eq(p.household_id))
@@ -301,19 +374,42 @@ impl Store {
             .unwrap_or_default();
         let (id_plain, phone_plain) = if unmask {
             let id_number = self.crypto.decrypt_string(&p.id_cipher)?;
-            let phone = p.phone_cipher.as_deref().map(|c| self.crypto.decrypt_string(c)).transpose()?;
+            let phone = p
+                .phone_cipher
+                .as_deref()
+                .map(|c| self.crypto.decrypt_string(c))
+                .transpose()?;
             (Some(id_number), phone)
         } else {
             (None, None)
         };
         let object = format!("person:{id}");
-        let action = if unmask { "person.view_unmasked" } else { "person.view" };
-        self.audit(AuditEntry { account: &scope.username, action, object: &object, outcome: "ok", client }).await?;
-        let mut item = self.person_items(scope, vec![p]).await?.pop().ok_or(StoreError::NotFound)?;
+        let action = if unmask {
+            "person.view_unmasked"
+        } else {
+            "person.view"
+        };
+        self.audit(AuditEntry {
+            account: &scope.username,
+            action,
+            object: &object,
+            outcome: "ok",
+            client,
+        })
+        .await?;
+        let mut item = self
+            .person_items(scope, vec![p])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
         if let Some(full) = id_plain {
             item.id_number = full;
             item.phone = phone_plain;
         }
-        Ok(PersonRecord { person: item, address, unmasked: unmask })
+        Ok(PersonRecord {
+            person: item,
+            address,
+            unmasked: unmask,
+        })
     }
 }

@@ -86,12 +86,20 @@ impl Store {
             if matches!(level, Level::Grid | Level::Building) {
                 return Err(StoreError::NotFound);
             }
-            let r = region::Entity::find_by_id(code).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+            let r = region::Entity::find_by_id(code)
+                .one(&self.db)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             // The parent is only offered when the caller may see it.
             let parent = r.parent_code.filter(|p| scope.covers(p));
             (r.name, Some(level), parent)
         };
-        let counts = self.counts_by_prefix(code, code.len()).await?.pop().map(|(_, c)| c).unwrap_or_default();
+        let counts = self
+            .counts_by_prefix(code, code.len())
+            .await?
+            .pop()
+            .map(|(_, c)| c)
+            .unwrap_or_default();
         let children = match level {
             Some(Level::Community) => self.grid_children(code).await?,
             _ => self.region_children(code).await?,
@@ -116,12 +124,18 @@ impl Store {
         .order_by_asc(region::Column::Code)
         .all(&self.db)
         .await?;
-        let Some(first) = rows.first() else { return Ok(Vec::new()) };
+        let Some(first) = rows.first() else {
+            return Ok(Vec::new());
+        };
         let counts = self.counts_by_prefix(code, first.code.len()).await?;
         Ok(rows
             .into_iter()
             .map(|r| RegionChild {
-                counts: counts.iter().find(|(c, _)| *c == r.code).map(|(_, n)| n.clone()).unwrap_or_default(),
+                counts: counts
+                    .iter()
+                    .find(|(c, _)| *c == r.code)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default(),
                 level: Level::from_code_len(r.code.len()).map_or("", |l| l.as_str()),
                 code: r.code,
                 name: r.name,
@@ -143,26 +157,43 @@ impl Store {
                 code: g.code,
                 name: g.name,
                 level: Level::Grid.as_str(),
-                counts: Counts { grids: 1, households: g.household_count.into(), persons: g.person_count.into() },
+                counts: Counts {
+                    grids: 1,
+                    households: g.household_count.into(),
+                    persons: g.person_count.into(),
+                },
             })
             .collect())
     }
 
     /// Sums of the grid caches under `prefix`, grouped by the first `group_len` digits.
-    async fn counts_by_prefix(&self, prefix: &str, group_len: usize) -> Result<Vec<(String, Counts)>, StoreError> {
+    async fn counts_by_prefix(
+        &self,
+        prefix: &str,
+        group_len: usize,
+    ) -> Result<Vec<(String, Counts)>, StoreError> {
         let (lo, hi) = Scope::range_of(prefix);
         let stmt = sql::statement(
             self.db.get_database_backend(),
             "SELECT substr(code, 1, ?) AS k, COUNT(*) AS g, COALESCE(SUM(household_count), 0) AS h, \
-             COALESCE(SUM(person_count), 0) AS p FROM grid WHERE code >= ? AND code < ? GROUP BY substr(code, 1, ?)",
-            vec![Value::from(group_len as i32), lo.into(), hi.into(), Value::from(group_len as i32)],
+             COALESCE(SUM(person_count), 0) AS p FROM grid WHERE code >= ? AND code < ? GROUP BY 1",
+            vec![
+                Value::from(group_len as i32),
+                lo.into(),
+                hi.into(),
+                Value::from(group_len as i32),
+            ],
         );
         let rows = self.db.query_all_raw(stmt).await?;
         rows.iter()
             .map(|r| {
                 Ok((
                     r.try_get::<String>("", "k")?,
-                    Counts { grids: r.try_get("", "g")?, households: r.try_get("", "h")?, persons: r.try_get("", "p")? },
+                    Counts {
+                        grids: r.try_get("", "g")?,
+                        households: r.try_get("", "h")?,
+                        persons: r.try_get("", "p")?,
+                    },
                 ))
             })
             .collect()
@@ -172,8 +203,14 @@ impl Store {
         if code.len() != Level::Grid.code_len() || !scope.covers(code) {
             return Err(StoreError::NotFound);
         }
-        let g = grid::Entity::find().filter(grid::Column::Code.eq(code)).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        let community = region::Entity::find_by_id(g.community_code.clone()).one(&self.db).await?;
+        let g = grid::Entity::find()
+            .filter(grid::Column::Code.eq(code))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let community = region::Entity::find_by_id(g.community_code.clone())
+            .one(&self.db)
+            .await?;
         let buildings = building::Entity::find()
             .filter(building::Column::County.eq(g.county))
             .filter(building::Column::GridCode.eq(code))
@@ -200,11 +237,16 @@ impl Store {
             .await?
             .into_iter()
             .map(|s| {
-                Ok(ResponsiblePerson { duty: s.duty, name: s.name, phone: self.crypto.decrypt_string(&s.phone_cipher)? })
+                Ok(ResponsiblePerson {
+                    duty: s.duty,
+                    name: s.name,
+                    phone: self.crypto.decrypt_string(&s.phone_cipher)?,
+                })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(GridView {
-            boundary: serde_json::from_str(&g.boundary).map_err(|e| StoreError::Crypto(format!("边界数据损坏：{e}")))?,
+            boundary: serde_json::from_str(&g.boundary)
+                .map_err(|e| StoreError::Crypto(format!("边界数据损坏：{e}")))?,
             bbox: [g.min_lng, g.min_lat, g.max_lng, g.max_lat],
             code: g.code,
             name: g.name,
@@ -218,7 +260,11 @@ impl Store {
     }
 
     /// The grids under a region, with their boundaries, for drawing a map of the region.
-    pub async fn grid_shapes(&self, scope: &Scope, prefix: &str) -> Result<Vec<(String, String, serde_json::Value, i64)>, StoreError> {
+    pub async fn grid_shapes(
+        &self,
+        scope: &Scope,
+        prefix: &str,
+    ) -> Result<Vec<(String, String, serde_json::Value, i64)>, StoreError> {
         let prefix = scope.narrow(Some(prefix).filter(|p| !p.is_empty()))?;
         let (lo, hi) = Scope::range_of(&prefix);
         let grids = grid::Entity::find()
@@ -230,7 +276,8 @@ impl Store {
         grids
             .into_iter()
             .map(|g| {
-                let shape = serde_json::from_str(&g.boundary).map_err(|e| StoreError::Crypto(format!("边界数据损坏：{e}")))?;
+                let shape = serde_json::from_str(&g.boundary)
+                    .map_err(|e| StoreError::Crypto(format!("边界数据损坏：{e}")))?;
                 Ok((g.code, g.name, shape, g.person_count.into()))
             })
             .collect()
@@ -253,7 +300,12 @@ impl Store {
     /// The subtree under `code` down to grids, or down to communities when it holds more
     /// than `max_grids` grids (the bool says it was cut). Codes extend their parent's, so
     /// sorting by code yields depth-first order.
-    pub async fn region_tree(&self, scope: &Scope, code: &str, max_grids: i64) -> Result<(Vec<TreeRow>, bool), StoreError> {
+    pub async fn region_tree(
+        &self,
+        scope: &Scope,
+        code: &str,
+        max_grids: i64,
+    ) -> Result<(Vec<TreeRow>, bool), StoreError> {
         let node = self.region(scope, code).await?;
         let (lo, hi) = Scope::range_of(code);
         let regions = region::Entity::find()
@@ -271,13 +323,26 @@ impl Store {
             counts.extend(self.counts_by_prefix(code, len).await?);
         }
         let base = code.len();
-        let depth_of = |c: &str| Level::from_code_len(c.len()).map_or(0, |l| Level::ALL.iter().position(|x| *x == l).unwrap_or(0))
-            .saturating_sub(Level::from_code_len(base).map_or(0, |l| Level::ALL.iter().position(|x| *x == l).unwrap_or(0) + 1));
+        let depth_of = |c: &str| {
+            Level::from_code_len(c.len())
+                .map_or(0, |l| Level::ALL.iter().position(|x| *x == l).unwrap_or(0))
+                .saturating_sub(Level::from_code_len(base).map_or(0, |l| {
+                    Level::ALL.iter().position(|x| *x == l).unwrap_or(0) + 1
+                }))
+        };
         let mut rows: Vec<TreeRow> = regions
             .into_iter()
             .map(|r| {
                 let c = counts.remove(&r.code).unwrap_or_default();
-                TreeRow { depth: depth_of(&r.code), is_grid: false, grids: c.grids, households: c.households, persons: c.persons, code: r.code, name: r.name }
+                TreeRow {
+                    depth: depth_of(&r.code),
+                    is_grid: false,
+                    grids: c.grids,
+                    households: c.households,
+                    persons: c.persons,
+                    code: r.code,
+                    name: r.name,
+                }
             })
             .collect();
         let truncated = node.counts.grids > max_grids;

@@ -18,7 +18,13 @@ pub struct Scope {
 impl Scope {
     /// A scope for command-line tools run by the system operator on the server itself.
     pub fn system() -> Scope {
-        Scope { account_id: 0, username: "system".into(), role: Role::Admin, region: String::new(), department_id: None }
+        Scope {
+            account_id: 0,
+            username: "system".into(),
+            role: Role::Admin,
+            region: String::new(),
+            department_id: None,
+        }
     }
 
     pub fn covers(&self, code: &str) -> bool {
@@ -31,9 +37,10 @@ impl Scope {
         match requested.map(str::trim).filter(|r| !r.is_empty()) {
             None => Ok(self.region.clone()),
             Some(r) if r.bytes().all(|b| b.is_ascii_digit()) && self.covers(r) => Ok(r.to_string()),
-            Some(r) if !r.bytes().all(|b| b.is_ascii_digit()) => {
-                Err(StoreError::invalid("region", format!("区划代码“{r}”只能包含数字")))
-            }
+            Some(r) if !r.bytes().all(|b| b.is_ascii_digit()) => Err(StoreError::invalid(
+                "region",
+                format!("区划代码“{r}”只能包含数字"),
+            )),
             Some(_) => Err(StoreError::NotFound),
         }
     }
@@ -59,7 +66,13 @@ mod tests {
     use super::*;
 
     fn scope(region: &str) -> Scope {
-        Scope { account_id: 1, username: "u".into(), role: Role::Operator, region: region.into(), department_id: None }
+        Scope {
+            account_id: 1,
+            username: "u".into(),
+            role: Role::Operator,
+            region: region.into(),
+            department_id: None,
+        }
     }
 
     #[test]
@@ -67,9 +80,15 @@ mod tests {
         let s = scope("430204001");
         assert_eq!(s.narrow(None).unwrap(), "430204001");
         assert_eq!(s.narrow(Some("430204001002")).unwrap(), "430204001002");
-        assert!(matches!(s.narrow(Some("430204002")), Err(StoreError::NotFound)));
+        assert!(matches!(
+            s.narrow(Some("430204002")),
+            Err(StoreError::NotFound)
+        ));
         assert!(matches!(s.narrow(Some("4302")), Err(StoreError::NotFound)));
-        assert!(matches!(s.narrow(Some("43x")), Err(StoreError::Invalid { .. })));
+        assert!(matches!(
+            s.narrow(Some("43x")),
+            Err(StoreError::Invalid { .. })
+        ));
         assert_eq!(s.county(), Some(430204));
         assert_eq!(scope("4302").county(), None);
     }

@@ -38,7 +38,11 @@ fn token_hash(token: &str) -> String {
 }
 
 impl Store {
-    pub(crate) async fn open_session(&self, account: &Account, client: &str) -> Result<NewSession, StoreError> {
+    pub(crate) async fn open_session(
+        &self,
+        account: &Account,
+        client: &str,
+    ) -> Result<NewSession, StoreError> {
         let token = random_token();
         let csrf = random_token();
         let now = self.now_ms();
@@ -52,7 +56,11 @@ impl Store {
         })
         .insert(&self.db)
         .await?;
-        Ok(NewSession { token, csrf, account: account.clone() })
+        Ok(NewSession {
+            token,
+            csrf,
+            account: account.clone(),
+        })
     }
 
     /// The session behind a token, or None when unknown, idle too long, or the account is
@@ -62,7 +70,10 @@ impl Store {
             return Ok(None);
         }
         let hash = token_hash(token);
-        let Some(s) = session::Entity::find_by_id(hash.clone()).one(&self.db).await? else {
+        let Some(s) = session::Entity::find_by_id(hash.clone())
+            .one(&self.db)
+            .await?
+        else {
             return Ok(None);
         };
         let now = self.now_ms();
@@ -70,7 +81,10 @@ impl Store {
             session::Entity::delete_by_id(hash).exec(&self.db).await?;
             return Ok(None);
         }
-        let Some(acc) = account::Entity::find_by_id(s.account_id).one(&self.db).await? else {
+        let Some(acc) = account::Entity::find_by_id(s.account_id)
+            .one(&self.db)
+            .await?
+        else {
             return Ok(None);
         };
         if acc.disabled || acc.locked_until.is_some_and(|u| u > now) {
@@ -91,11 +105,17 @@ impl Store {
             region: account.scope.clone(),
             department_id: account.department_id,
         };
-        Ok(Some(SessionInfo { account, csrf: s.csrf, scope }))
+        Ok(Some(SessionInfo {
+            account,
+            csrf: s.csrf,
+            scope,
+        }))
     }
 
     pub async fn end_session(&self, token: &str) -> Result<(), StoreError> {
-        session::Entity::delete_by_id(token_hash(token)).exec(&self.db).await?;
+        session::Entity::delete_by_id(token_hash(token))
+            .exec(&self.db)
+            .await?;
         Ok(())
     }
 }

@@ -29,7 +29,11 @@ mod tests {
 
     #[test]
     fn renumbers_for_postgres() {
-        let s = statement(DbBackend::Postgres, "a = ? AND b < ?", vec![1.into(), 2.into()]);
+        let s = statement(
+            DbBackend::Postgres,
+            "a = ? AND b < ?",
+            vec![1.into(), 2.into()],
+        );
         assert_eq!(s.sql, "a = $1 AND b < $2");
         let s = statement(DbBackend::Sqlite, "a = ?", vec![1.into()]);
         assert_eq!(s.sql, "a = ?");

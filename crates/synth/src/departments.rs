@@ -1,7 +1,9 @@
 //! The district's functional departments that cases are dispatched to, with their people.
 
+use wangge_domain::population::Duty;
+
 use crate::rng::{Rng, salt};
-use crate::staff::{Duty, StaffMember, member};
+use crate::staff::{StaffMember, member};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Department {

@@ -5,8 +5,9 @@
 //! own (empty nest). Birth dates are wanted dates: the identity-number allocator may move
 //! them back by a few days, so age gaps keep a 60-day margin inside 20–40 years.
 
+use wangge_domain::population::{Relation, Residence};
+
 use crate::names;
-use crate::person::{Relation, Residence};
 use crate::rng::Rng;
 
 /// The shape of a household; it decides some care tags.

@@ -45,5 +45,6 @@ pub use config::{Config, communities_for, streets_for, target_persons_per_grid};
 pub use departments::Department;
 pub use district::{District, GridPlan, Region, district};
 pub use grid_people::{GridPeople, grid_people};
-pub use person::{Household, Person, Relation, Residence, Tag};
-pub use staff::{Duty, StaffMember};
+pub use person::{Household, Person, Tag};
+pub use staff::StaffMember;
+pub use wangge_domain::population::{Duty, Relation, Residence, TagKind};

@@ -1,6 +1,7 @@
 //! Counties (GB/T 2260) where people living here but registered elsewhere come from.
 
-use crate::person::Residence;
+use wangge_domain::population::Residence;
+
 use crate::rng::Rng;
 
 /// Long-term residents: mostly from the rest of Zhuzhou and neighbouring Hunan cities.

@@ -1,6 +1,7 @@
 //! Households and persons as generated, with their relation, residence and care tags.
 
 use wangge_domain::date::Date;
+use wangge_domain::population::{Relation, Residence, TagKind};
 
 /// A household living in one room of a building (or in a whole village house).
 #[derive(Clone, Debug, PartialEq)]
@@ -33,89 +34,6 @@ pub struct Person {
     pub tags: Vec<Tag>,
 }
 
-/// Relation to the head of the household.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Relation {
-    Head,
-    Spouse,
-    Child,
-    Parent,
-    Grandchild,
-    Sibling,
-    Other,
-}
-
-impl Relation {
-    pub const ALL: [Relation; 7] = [
-        Relation::Head,
-        Relation::Spouse,
-        Relation::Child,
-        Relation::Parent,
-        Relation::Grandchild,
-        Relation::Sibling,
-        Relation::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Relation::Head => "head",
-            Relation::Spouse => "spouse",
-            Relation::Child => "child",
-            Relation::Parent => "parent",
-            Relation::Grandchild => "grandchild",
-            Relation::Sibling => "sibling",
-            Relation::Other => "other",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Relation::Head => "户主",
-            Relation::Spouse => "配偶",
-            Relation::Child => "子女",
-            Relation::Parent => "父母",
-            Relation::Grandchild => "孙子女",
-            Relation::Sibling => "兄弟姐妹",
-            Relation::Other => "其他",
-        }
-    }
-}
-
-/// Where a person's household registration (户籍) is, relative to where they live.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Residence {
-    /// Registered here.
-    Registered,
-    /// Lives here for good, registered elsewhere.
-    Resident,
-    /// Floating population: here for work or study, registered elsewhere.
-    Floating,
-}
-
-impl Residence {
-    pub const ALL: [Residence; 3] = [
-        Residence::Registered,
-        Residence::Resident,
-        Residence::Floating,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Residence::Registered => "registered",
-            Residence::Resident => "resident",
-            Residence::Floating => "floating",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Residence::Registered => "户籍人口",
-            Residence::Resident => "常住人口",
-            Residence::Floating => "流动人口",
-        }
-    }
-}
-
 /// Groups that need care or attention. The last four are key persons (重点人员).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tag {
@@ -134,49 +52,35 @@ pub enum Tag {
 }
 
 impl Tag {
-    pub fn as_str(self) -> &'static str {
+    /// The kind of tag without its grade; ids and labels are defined there.
+    pub fn kind(self) -> TagKind {
         match self {
-            Tag::LivingAlone => "living_alone",
-            Tag::EmptyNest => "empty_nest",
-            Tag::Disabled { .. } => "disabled",
-            Tag::LowIncome => "low_income",
-            Tag::Destitute => "destitute",
-            Tag::LeftBehindChild => "left_behind_child",
-            Tag::Veteran => "veteran",
-            Tag::Pregnant => "pregnant",
-            Tag::CommunityCorrection => "community_correction",
-            Tag::ReleasedPrisoner => "released_prisoner",
-            Tag::DrugUser => "drug_user",
-            Tag::SevereMentalDisorder { .. } => "severe_mental_disorder",
+            Tag::LivingAlone => TagKind::LivingAlone,
+            Tag::EmptyNest => TagKind::EmptyNest,
+            Tag::Disabled { .. } => TagKind::Disabled,
+            Tag::LowIncome => TagKind::LowIncome,
+            Tag::Destitute => TagKind::Destitute,
+            Tag::LeftBehindChild => TagKind::LeftBehindChild,
+            Tag::Veteran => TagKind::Veteran,
+            Tag::Pregnant => TagKind::Pregnant,
+            Tag::CommunityCorrection => TagKind::CommunityCorrection,
+            Tag::ReleasedPrisoner => TagKind::ReleasedPrisoner,
+            Tag::DrugUser => TagKind::DrugUser,
+            Tag::SevereMentalDisorder { .. } => TagKind::SevereMentalDisorder,
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        self.kind().as_str()
+    }
+
     pub fn label(self) -> &'static str {
-        match self {
-            Tag::LivingAlone => "独居老人",
-            Tag::EmptyNest => "空巢老人",
-            Tag::Disabled { .. } => "残疾人",
-            Tag::LowIncome => "低保",
-            Tag::Destitute => "特困",
-            Tag::LeftBehindChild => "留守儿童",
-            Tag::Veteran => "退役军人",
-            Tag::Pregnant => "孕产妇",
-            Tag::CommunityCorrection => "社区矫正对象",
-            Tag::ReleasedPrisoner => "刑满释放人员",
-            Tag::DrugUser => "吸毒人员",
-            Tag::SevereMentalDisorder { .. } => "严重精神障碍患者",
-        }
+        self.kind().label()
     }
 
     /// Key persons (重点人员) whose tags only a few roles may see.
     pub fn is_key_person(self) -> bool {
-        matches!(
-            self,
-            Tag::CommunityCorrection
-                | Tag::ReleasedPrisoner
-                | Tag::DrugUser
-                | Tag::SevereMentalDisorder { .. }
-        )
+        self.kind().is_key_person()
     }
 
     /// The grade of a disability (1–4) or the risk grade of a mental disorder (0–5).
@@ -195,15 +99,30 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn ids_and_labels_are_distinct() {
-        let rel: HashSet<_> = Relation::ALL
-            .iter()
-            .map(|r| (r.as_str(), r.label()))
-            .collect();
-        assert_eq!(rel.len(), 7);
-        assert_eq!(Relation::Grandchild.label(), "孙子女");
-        let res: HashSet<_> = Residence::ALL.iter().map(|r| r.label()).collect();
-        assert_eq!(res.len(), 3);
+    fn tags_map_onto_the_domain_vocabulary() {
+        let tags = [
+            Tag::LivingAlone,
+            Tag::EmptyNest,
+            Tag::Disabled { grade: 1 },
+            Tag::LowIncome,
+            Tag::Destitute,
+            Tag::LeftBehindChild,
+            Tag::Veteran,
+            Tag::Pregnant,
+            Tag::CommunityCorrection,
+            Tag::ReleasedPrisoner,
+            Tag::DrugUser,
+            Tag::SevereMentalDisorder { risk: 0 },
+        ];
+        for t in tags {
+            assert_eq!(TagKind::parse(t.as_str()), Some(t.kind()));
+            assert_eq!(t.label(), t.kind().label());
+        }
+        // Every kind but the age-derived one is generated as a tag.
+        let kinds: HashSet<_> = tags.iter().map(|t| t.kind()).collect();
+        let missing: Vec<_> = TagKind::ALL.iter().filter(|k| !kinds.contains(k)).collect();
+        assert_eq!(missing, [&TagKind::Elderly]);
+        assert_eq!(Relation::Grandchild.as_str(), "grandchild");
         assert_eq!(Residence::Floating.as_str(), "floating");
     }
 

@@ -5,73 +5,11 @@
 //! from their own grid. So grid `i`'s AB backup is exactly grid `i + 1`'s full-time worker,
 //! and every grid of a community names the same leader, in any generation order.
 
+use wangge_domain::population::Duty;
+
 use crate::names;
 use crate::phone;
 use crate::rng::{Rng, key_of, salt};
-
-/// What a staff member does; `as_str` is the stable id, `label` the Chinese title.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Duty {
-    GridLeader,
-    FullTimeWorker,
-    PartTimeWorker,
-    AbBackup,
-    GridPolice,
-    UrbanManager,
-    Cleaner,
-    DeptMember,
-    DeptHead,
-    DeptHandler,
-    Operator,
-}
-
-impl Duty {
-    pub const ALL: [Duty; 11] = [
-        Duty::GridLeader,
-        Duty::FullTimeWorker,
-        Duty::PartTimeWorker,
-        Duty::AbBackup,
-        Duty::GridPolice,
-        Duty::UrbanManager,
-        Duty::Cleaner,
-        Duty::DeptMember,
-        Duty::DeptHead,
-        Duty::DeptHandler,
-        Duty::Operator,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Duty::GridLeader => "grid_leader",
-            Duty::FullTimeWorker => "full_time_worker",
-            Duty::PartTimeWorker => "part_time_worker",
-            Duty::AbBackup => "ab_backup",
-            Duty::GridPolice => "grid_police",
-            Duty::UrbanManager => "urban_manager",
-            Duty::Cleaner => "cleaner",
-            Duty::DeptMember => "dept_member",
-            Duty::DeptHead => "dept_head",
-            Duty::DeptHandler => "dept_handler",
-            Duty::Operator => "operator",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Duty::GridLeader => "网格长",
-            Duty::FullTimeWorker => "专职网格员",
-            Duty::PartTimeWorker => "兼职网格员",
-            Duty::AbBackup => "AB岗",
-            Duty::GridPolice => "网格民警",
-            Duty::UrbanManager => "城管队员",
-            Duty::Cleaner => "保洁员",
-            Duty::DeptMember => "部门下沉人员",
-            Duty::DeptHead => "部门负责人",
-            Duty::DeptHandler => "部门经办人",
-            Duty::Operator => "指挥中心值班员",
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaffMember {

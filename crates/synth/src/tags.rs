@@ -1,7 +1,9 @@
 //! Care and attention tags, with rates that give the district's usual shares of persons.
 
+use wangge_domain::population::{Relation, Residence};
+
 use crate::household::Kind;
-use crate::person::{Relation, Residence, Tag};
+use crate::person::Tag;
 use crate::rng::Rng;
 
 /// Tags that belong to a whole household (subsistence allowances are granted per household).

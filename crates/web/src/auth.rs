@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use wangge_store::Scope;
 use wangge_store::sessions::SessionInfo;
 
-use crate::error::{ApiError, PageError};
 use crate::AppState;
+use crate::error::{ApiError, PageError};
 
 /// A signed-in caller of the JSON API.
 pub struct ApiCaller {
@@ -63,7 +63,11 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 }
 
 pub fn session_cookie_name(state: &AppState) -> &'static str {
-    if state.config.secure_cookies { "__Host-wangge_session" } else { "wangge_session" }
+    if state.config.secure_cookies {
+        "__Host-wangge_session"
+    } else {
+        "wangge_session"
+    }
 }
 
 /// `Set-Cookie` value for a cookie only our pages can use.
@@ -80,7 +84,11 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Optio
 
 /// Compares without an early exit, so timing does not reveal a prefix of the secret.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -97,18 +105,24 @@ impl FromRequestParts<AppState> for ApiCaller {
             .or_else(|| cookie(parts, session_cookie_name(state)))
             .ok_or_else(|| ApiError::unauthorized("请先登录：缺少 Authorization: Bearer 令牌"))?
             .to_string();
-        let session = state
-            .store
-            .session(&token)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("登录已失效（令牌无效或超时），请重新登录"))?;
+        let session =
+            state.store.session(&token).await?.ok_or_else(|| {
+                ApiError::unauthorized("登录已失效（令牌无效或超时），请重新登录")
+            })?;
         if session.account.must_change_password {
             return Err(ApiError::forbidden("请先登录网页修改初始密码").with_field("password"));
         }
         if session.account.needs_totp_enrolment() {
-            return Err(ApiError::forbidden("管理员账号须先在网页上绑定动态验证码（TOTP）").with_field("totp"));
+            return Err(
+                ApiError::forbidden("管理员账号须先在网页上绑定动态验证码（TOTP）")
+                    .with_field("totp"),
+            );
         }
-        Ok(ApiCaller { session, token, client: client_addr(parts) })
+        Ok(ApiCaller {
+            session,
+            token,
+            client: client_addr(parts),
+        })
     }
 }
 
@@ -122,13 +136,19 @@ impl IntoResponse for ToLogin {
 }
 
 async fn pending(parts: &Parts, state: &AppState) -> Result<PageCaller, Response> {
-    let token = cookie(parts, session_cookie_name(state)).ok_or_else(|| ToLogin.into_response())?.to_string();
+    let token = cookie(parts, session_cookie_name(state))
+        .ok_or_else(|| ToLogin.into_response())?
+        .to_string();
     let session = match state.store.session(&token).await {
         Ok(Some(s)) => s,
         Ok(None) => return Err(ToLogin.into_response()),
         Err(e) => return Err(PageError::from(e).into_response()),
     };
-    Ok(PageCaller { session, token, client: client_addr(parts) })
+    Ok(PageCaller {
+        session,
+        token,
+        client: client_addr(parts),
+    })
 }
 
 impl FromRequestParts<AppState> for PendingCaller {
@@ -159,6 +179,8 @@ pub fn check_csrf(caller: &PageCaller, submitted: &str) -> Result<(), PageError>
     if same_secret(&caller.session.csrf, submitted) {
         Ok(())
     } else {
-        Err(PageError(ApiError::forbidden("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")))
+        Err(PageError(ApiError::forbidden(
+            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
+        )))
     }
 }

@@ -28,7 +28,12 @@ struct Inner<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
@@ -44,7 +49,11 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
     pub fn not_found() -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "未找到该记录，或不在您的管辖范围内")
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "未找到该记录，或不在您的管辖范围内",
+        )
     }
     pub fn unavailable(message: &str) -> Self {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
@@ -56,13 +65,18 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Invalid { field, message } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message).with_field(field)
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message)
+                    .with_field(field)
             }
             StoreError::Forbidden(m) => ApiError::forbidden(m),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             other => {
                 tracing::error!(error = %other, "store error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误，请稍后重试",
+                )
             }
         }
     }
@@ -70,7 +84,13 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body { error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() } };
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                field: self.field.as_deref(),
+            },
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -106,7 +126,11 @@ impl IntoResponse for PageError {
 
 /// Unknown routes: JSON under /api, a page elsewhere.
 pub async fn not_found(uri: Uri) -> Response {
-    let err = ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("没有这个地址：{}", uri.path()));
+    let err = ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("没有这个地址：{}", uri.path()),
+    );
     if uri.path().starts_with("/api/") {
         err.into_response()
     } else {

@@ -28,7 +28,9 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false }
+        WebConfig {
+            secure_cookies: false,
+        }
     }
 }
 
@@ -39,7 +41,10 @@ pub struct AppState {
 }
 
 pub fn router(store: Store, config: WebConfig) -> Router {
-    let state = AppState { store, config: Arc::new(config) };
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+    };
     Router::new()
         .route("/healthz", get(health))
         .nest("/api/v1", api::routes())
@@ -50,7 +55,9 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .with_state(state)
 }
 
-async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, ApiError> {
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, ApiError> {
     tokio::time::timeout(Duration::from_secs(5), state.store.ping())
         .await
         .map_err(|_| ApiError::unavailable("数据库无响应"))?

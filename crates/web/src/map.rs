@@ -18,10 +18,19 @@ pub fn rings_of(geometry: &serde_json::Value) -> Rings {
     };
     let coords = &geometry["coordinates"];
     match geometry["type"].as_str() {
-        Some("Polygon") => coords.as_array().map(|rs| rs.iter().map(ring).collect()).unwrap_or_default(),
+        Some("Polygon") => coords
+            .as_array()
+            .map(|rs| rs.iter().map(ring).collect())
+            .unwrap_or_default(),
         Some("MultiPolygon") => coords
             .as_array()
-            .map(|ps| ps.iter().filter_map(|p| p.as_array()).flatten().map(ring).collect())
+            .map(|ps| {
+                ps.iter()
+                    .filter_map(|p| p.as_array())
+                    .flatten()
+                    .map(ring)
+                    .collect()
+            })
             .unwrap_or_default(),
         _ => Vec::new(),
     }
@@ -49,7 +58,12 @@ struct Projection {
 }
 
 impl Projection {
-    fn fit<'a>(points: impl Iterator<Item = &'a [f64; 2]>, width: f64, height: f64, pad: f64) -> Projection {
+    fn fit<'a>(
+        points: impl Iterator<Item = &'a [f64; 2]>,
+        width: f64,
+        height: f64,
+        pad: f64,
+    ) -> Projection {
         let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
         for p in points {
             for i in 0..2 {
@@ -58,13 +72,23 @@ impl Projection {
             }
         }
         if lo[0] > hi[0] {
-            return Projection { min: [0.0; 2], scale: [1.0; 2], height, pad };
+            return Projection {
+                min: [0.0; 2],
+                scale: [1.0; 2],
+                height,
+                pad,
+            };
         }
         // A degree of longitude shrinks with cos(latitude); keep shapes true.
         let kx = ((lo[1] + hi[1]) / 2.0).to_radians().cos();
         let span = [((hi[0] - lo[0]) * kx).max(1e-9), (hi[1] - lo[1]).max(1e-9)];
         let s = ((width - 2.0 * pad) / span[0]).min((height - 2.0 * pad) / span[1]);
-        Projection { min: lo, scale: [s * kx, s], height, pad }
+        Projection {
+            min: lo,
+            scale: [s * kx, s],
+            height,
+            pad,
+        }
     }
 
     fn xy(&self, p: [f64; 2]) -> (f64, f64) {
@@ -75,12 +99,26 @@ impl Projection {
 }
 
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// An `<svg class="{class}">` with the shapes filled and the points as dots.
-pub fn render(class: &str, shapes: &[Shape<'_>], points: &[Point<'_>], width: f64, height: f64) -> String {
-    let proj = Projection::fit(shapes.iter().flat_map(|s| s.rings.iter().flatten()), width, height, 8.0);
+pub fn render(
+    class: &str,
+    shapes: &[Shape<'_>],
+    points: &[Point<'_>],
+    width: f64,
+    height: f64,
+) -> String {
+    let proj = Projection::fit(
+        shapes.iter().flat_map(|s| s.rings.iter().flatten()),
+        width,
+        height,
+        8.0,
+    );
     let mut out = String::with_capacity(256 + shapes.len() * 400);
     let _ = write!(
         out,
@@ -110,7 +148,12 @@ pub fn render(class: &str, shapes: &[Shape<'_>], points: &[Point<'_>], width: f6
     }
     for p in points {
         let (x, y) = proj.xy(p.at);
-        let _ = write!(out, r#"<circle class="{}" cx="{x:.1}" cy="{y:.1}" r="4"><title>{}</title></circle>"#, p.class, escape(p.title));
+        let _ = write!(
+            out,
+            r#"<circle class="{}" cx="{x:.1}" cy="{y:.1}" r="4"><title>{}</title></circle>"#,
+            p.class,
+            escape(p.title)
+        );
     }
     out.push_str("</svg>");
     out
@@ -120,7 +163,12 @@ pub fn render(class: &str, shapes: &[Shape<'_>], points: &[Point<'_>], width: f6
 pub fn ramp(t: f64) -> String {
     let t = t.clamp(0.0, 1.0);
     let lerp = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-    format!("#{:02x}{:02x}{:02x}", lerp(222.0, 8.0), lerp(235.0, 81.0), lerp(247.0, 156.0))
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        lerp(222.0, 8.0),
+        lerp(235.0, 81.0),
+        lerp(247.0, 156.0)
+    )
 }
 
 #[cfg(test)]
@@ -132,11 +180,26 @@ mod tests {
         let g = serde_json::json!({"type":"Polygon","coordinates":[[[113.1,27.8],[113.2,27.8],[113.2,27.9],[113.1,27.9],[113.1,27.8]]]});
         let rings = rings_of(&g);
         assert_eq!(rings[0].len(), 5);
-        let svg = render("grid-map", &[Shape { rings: &rings, class: "grid-boundary", fill: "#eee", title: "A<B", href: None }], &[], 400.0, 300.0);
+        let svg = render(
+            "grid-map",
+            &[Shape {
+                rings: &rings,
+                class: "grid-boundary",
+                fill: "#eee",
+                title: "A<B",
+                href: None,
+            }],
+            &[],
+            400.0,
+            300.0,
+        );
         assert!(svg.starts_with(r#"<svg class="grid-map""#));
         assert!(svg.contains(r#"<path class="grid-boundary" d="M"#));
         assert!(svg.contains("A&lt;B"));
-        for num in svg.split(['M', 'L', ' ', 'Z', '"']).filter_map(|t| t.parse::<f64>().ok()) {
+        for num in svg
+            .split(['M', 'L', ' ', 'Z', '"'])
+            .filter_map(|t| t.parse::<f64>().ok())
+        {
             assert!((0.0..=400.0).contains(&num), "{num} outside the view box");
         }
         let multi = serde_json::json!({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[2,2],[3,2],[3,3],[2,2]]]]});

@@ -13,11 +13,17 @@ use crate::auth::ApiCaller;
 use crate::error::ApiError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/audit", get(list)).route("/audit/verify", get(verify))
+    Router::new()
+        .route("/audit", get(list))
+        .route("/audit/verify", get(verify))
 }
 
 fn require_auditor(c: &ApiCaller) -> Result<(), ApiError> {
-    if c.scope().role.can_read_audit() { Ok(()) } else { Err(ApiError::forbidden("只有审计员和管理员可以查看审计日志")) }
+    if c.scope().role.can_read_audit() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("只有审计员和管理员可以查看审计日志"))
+    }
 }
 
 #[derive(Deserialize)]
@@ -33,7 +39,11 @@ struct AuditPage {
     total: u64,
 }
 
-async fn list(State(s): State<AppState>, c: ApiCaller, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<AuditPage>, ApiError> {
+async fn list(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
     require_auditor(&c)?;
     let p = Paging::new(q.page, q.per_page)?;
     let (items, total) = s.store.audit_page(p.page, p.per_page).await?;
@@ -51,9 +61,21 @@ struct VerifyAnswer {
 async fn verify(State(s): State<AppState>, c: ApiCaller) -> Result<Json<VerifyAnswer>, ApiError> {
     require_auditor(&c)?;
     Ok(Json(match s.store.verify_audit().await? {
-        Verification::Intact { rows } => VerifyAnswer { intact: true, rows, broken_row: None, reason: None },
-        Verification::Broken { rows_checked, row_id, reason } => {
-            VerifyAnswer { intact: false, rows: rows_checked, broken_row: row_id, reason: Some(reason) }
-        }
+        Verification::Intact { rows } => VerifyAnswer {
+            intact: true,
+            rows,
+            broken_row: None,
+            reason: None,
+        },
+        Verification::Broken {
+            rows_checked,
+            row_id,
+            reason,
+        } => VerifyAnswer {
+            intact: false,
+            rows: rows_checked,
+            broken_row: row_id,
+            reason: Some(reason),
+        },
     }))
 }

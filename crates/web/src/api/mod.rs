@@ -63,15 +63,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let inner = e.into_inner();
                 let msg = inner.to_string();
                 if inner.is_syntax() || inner.is_eof() {
-                    return Err(ApiError::bad_request("invalid_json", format!("JSON 格式错误：{msg}")));
+                    return Err(ApiError::bad_request(
+                        "invalid_json",
+                        format!("JSON 格式错误：{msg}"),
+                    ));
                 }
                 // serde names a missing field only in its message.
-                if let Some(name) = msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
-                    return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "missing_field", format!("缺少字段“{name}”"))
-                        .with_field(name));
+                if let Some(name) = msg
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                {
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "missing_field",
+                        format!("缺少字段“{name}”"),
+                    )
+                    .with_field(name));
                 }
-                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("字段“{path}”的值无效：{msg}"))
-                    .with_field(path))
+                Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    format!("字段“{path}”的值无效：{msg}"),
+                )
+                .with_field(path))
             }
         }
     }
@@ -86,6 +100,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         Query::<T>::try_from_uri(&parts.uri)
             .map(|Query(v)| ApiQuery(v))
-            .map_err(|e| ApiError::bad_request("invalid_query", format!("查询参数无效：{}", e.body_text())))
+            .map_err(|e| {
+                ApiError::bad_request("invalid_query", format!("查询参数无效：{}", e.body_text()))
+            })
     }
 }

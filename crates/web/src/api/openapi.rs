@@ -10,5 +10,8 @@ use crate::AppState;
 pub const OPENAPI_JSON: &str = include_str!("../../static/openapi.json");
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(|| async { ([(CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response() }))
+    Router::new().route(
+        "/openapi.json",
+        get(|| async { ([(CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response() }),
+    )
 }

@@ -34,16 +34,40 @@ impl ListQuery {
     }
 }
 
-async fn buildings(State(s): State<AppState>, c: ApiCaller, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<BuildingItem>>, ApiError> {
-    Ok(Json(s.store.buildings(c.scope(), q.region.as_deref(), q.paging()?).await?))
+async fn buildings(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Page<BuildingItem>>, ApiError> {
+    Ok(Json(
+        s.store
+            .buildings(c.scope(), q.region.as_deref(), q.paging()?)
+            .await?,
+    ))
 }
 
-async fn households(State(s): State<AppState>, c: ApiCaller, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<HouseholdItem>>, ApiError> {
-    Ok(Json(s.store.households(c.scope(), q.region.as_deref(), q.building, q.paging()?).await?))
+async fn households(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Page<HouseholdItem>>, ApiError> {
+    Ok(Json(
+        s.store
+            .households(c.scope(), q.region.as_deref(), q.building, q.paging()?)
+            .await?,
+    ))
 }
 
-async fn persons(State(s): State<AppState>, c: ApiCaller, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<PersonItem>>, ApiError> {
-    Ok(Json(s.store.persons(c.scope(), q.region.as_deref(), q.household, q.paging()?).await?))
+async fn persons(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Page<PersonItem>>, ApiError> {
+    Ok(Json(
+        s.store
+            .persons(c.scope(), q.region.as_deref(), q.household, q.paging()?)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -60,5 +84,7 @@ async fn person(
     ApiQuery(q): ApiQuery<PersonQuery>,
 ) -> Result<Json<PersonRecord>, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
-    Ok(Json(s.store.person(c.scope(), id, q.unmask, &c.client).await?))
+    Ok(Json(
+        s.store.person(c.scope(), id, q.unmask, &c.client).await?,
+    ))
 }

@@ -16,19 +16,34 @@ pub fn routes() -> Router<AppState> {
         .route("/grids/{code}", get(grid))
 }
 
-async fn scope_root(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<RegionNode>, ApiError> {
+async fn scope_root(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<RegionNode>, ApiError> {
     let code = caller.scope().region.clone();
     region_or_grid_root(&state, &caller, &code).await
 }
 
-async fn region_or_grid_root(state: &AppState, caller: &ApiCaller, code: &str) -> Result<Json<RegionNode>, ApiError> {
+async fn region_or_grid_root(
+    state: &AppState,
+    caller: &ApiCaller,
+    code: &str,
+) -> Result<Json<RegionNode>, ApiError> {
     Ok(Json(state.store.region(caller.scope(), code).await?))
 }
 
-async fn region(State(state): State<AppState>, caller: ApiCaller, Path(code): Path<String>) -> Result<Json<RegionNode>, ApiError> {
+async fn region(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+) -> Result<Json<RegionNode>, ApiError> {
     region_or_grid_root(&state, &caller, &code).await
 }
 
-async fn grid(State(state): State<AppState>, caller: ApiCaller, Path(code): Path<String>) -> Result<Json<GridView>, ApiError> {
+async fn grid(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+) -> Result<Json<GridView>, ApiError> {
     Ok(Json(state.store.grid(caller.scope(), &code).await?))
 }

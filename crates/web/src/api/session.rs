@@ -13,7 +13,9 @@ use crate::auth::{ApiCaller, client_addr};
 use crate::error::ApiError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/session", post(login).delete(logout)).route("/me", get(me))
+    Router::new()
+        .route("/session", post(login).delete(logout))
+        .route("/me", get(me))
 }
 
 #[derive(Deserialize)]
@@ -51,17 +53,29 @@ pub fn login_error(e: LoginError) -> ApiError {
     ApiError::new(status, code, e.message()).with_field(field)
 }
 
-async fn login(State(state): State<AppState>, Client(client): Client, ApiJson(body): ApiJson<LoginBody>) -> Result<Json<Token>, ApiError> {
+async fn login(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> Result<Json<Token>, ApiError> {
     let session = state
         .store
-        .login(&body.username, &body.password, body.totp.as_deref(), &client)
+        .login(
+            &body.username,
+            &body.password,
+            body.totp.as_deref(),
+            &client,
+        )
         .await?
         .map_err(login_error)?;
     if session.account.must_change_password {
         state.store.end_session(&session.token).await?;
         return Err(ApiError::forbidden("初始密码须先在网页登录后修改").with_field("password"));
     }
-    Ok(Json(Token { token: session.token, account: session.account }))
+    Ok(Json(Token {
+        token: session.token,
+        account: session.account,
+    }))
 }
 
 async fn logout(State(state): State<AppState>, caller: ApiCaller) -> Result<StatusCode, ApiError> {

@@ -13,19 +13,33 @@ use crate::AppState;
 use crate::auth::PageCaller;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(account::routes()).merge(regions::routes()).merge(people::routes()).merge(audit::routes())
+    Router::new()
+        .merge(account::routes())
+        .merge(regions::routes())
+        .merge(people::routes())
+        .merge(audit::routes())
 }
 
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.
 pub struct PageQuery<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for PageQuery<T> {
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for PageQuery<T>
+{
     type Rejection = crate::error::PageError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::try_from_uri(&parts.uri).map(|q| PageQuery(q.0)).map_err(|e| {
-            crate::error::PageError(crate::error::ApiError::bad_request("invalid_query", format!("查询参数无效：{}", e.body_text())))
-        })
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| PageQuery(q.0))
+            .map_err(|e| {
+                crate::error::PageError(crate::error::ApiError::bad_request(
+                    "invalid_query",
+                    format!("查询参数无效：{}", e.body_text()),
+                ))
+            })
     }
 }
 
@@ -77,6 +91,11 @@ pub struct ErrorPage<'a> {
 
 impl<'a> ErrorPage<'a> {
     pub fn new(title: &'a str, message: &'a str, status: u16) -> Self {
-        ErrorPage { nav: Nav::default(), title, message, status }
+        ErrorPage {
+            nav: Nav::default(),
+            title,
+            message,
+            status,
+        }
     }
 }

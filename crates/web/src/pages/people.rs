@@ -1,9 +1,9 @@
 //! Persons of the caller's area, masked by default, and one person's record (audited).
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use wangge_domain::population::{Relation, Residence};
 use wangge_store::people::{Page, Paging, PersonItem, PersonRecord};
@@ -14,7 +14,9 @@ use crate::auth::PageCaller;
 use crate::error::{ApiError, PageError};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/persons", get(list)).route("/persons/{id}", get(one))
+    Router::new()
+        .route("/persons", get(list))
+        .route("/persons/{id}", get(one))
 }
 
 #[derive(Template)]
@@ -40,13 +42,32 @@ fn labelled(mut p: PersonItem) -> PersonItem {
     p
 }
 
-async fn list(State(state): State<AppState>, c: PageCaller, PageQuery(q): PageQuery<ListQuery>) -> Result<Response, PageError> {
+async fn list(
+    State(state): State<AppState>,
+    c: PageCaller,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> Result<Response, PageError> {
     let region = c.scope().narrow(q.region.as_deref())?;
-    let mut page = state.store.persons(c.scope(), Some(&region), None, Paging::new(q.page, Some(50))?).await?;
+    let mut page = state
+        .store
+        .persons(
+            c.scope(),
+            Some(&region),
+            None,
+            Paging::new(q.page, Some(50))?,
+        )
+        .await?;
     page.items = page.items.into_iter().map(labelled).collect();
     let prev = (page.page > 1).then(|| page.page - 1);
     let next = (page.page * page.per_page < page.total).then(|| page.page + 1);
-    Ok(render(&PersonsPage { nav: Nav::of(&c), region, page, prev, next }).into_response())
+    Ok(render(&PersonsPage {
+        nav: Nav::of(&c),
+        region,
+        page,
+        prev,
+        next,
+    })
+    .into_response())
 }
 
 #[derive(Template)]
@@ -63,11 +84,21 @@ struct OneQuery {
     unmask: bool,
 }
 
-async fn one(State(state): State<AppState>, c: PageCaller, Path(id): Path<String>, PageQuery(q): PageQuery<OneQuery>) -> Result<Response, PageError> {
+async fn one(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<OneQuery>,
+) -> Result<Response, PageError> {
     let unmask = q.unmask;
     let id: i64 = id.parse().map_err(|_| PageError(ApiError::not_found()))?;
     let mut p = state.store.person(c.scope(), id, unmask, &c.client).await?;
     p.person = labelled(p.person);
     let can_unmask = c.scope().role.can_unmask();
-    Ok(render(&PersonPage { nav: Nav::of(&c), p, can_unmask }).into_response())
+    Ok(render(&PersonPage {
+        nav: Nav::of(&c),
+        p,
+        can_unmask,
+    })
+    .into_response())
 }

@@ -1,10 +1,10 @@
 //! The home page (the caller's part of the region tree), region pages with a map of their
 //! grids, and grid pages with the boundary, buildings and responsible people.
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use wangge_domain::region::Level;
 use wangge_store::regions::{GridView, RegionNode, TreeRow};
 
@@ -43,7 +43,11 @@ async fn home(State(state): State<AppState>, c: PageCaller) -> Result<Response, 
     region_page(&state, &c, &scope).await
 }
 
-async fn region(State(state): State<AppState>, c: PageCaller, Path(code): Path<String>) -> Result<Response, PageError> {
+async fn region(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
     region_page(&state, &c, &code).await
 }
 
@@ -63,13 +67,30 @@ async fn region_page(state: &AppState, c: &PageCaller, code: &str) -> Result<Res
     let max = shapes.iter().map(|s| s.3).max().unwrap_or(1).max(1) as f64;
     let rings: Vec<_> = shapes.iter().map(|s| map::rings_of(&s.2)).collect();
     let fills: Vec<_> = shapes.iter().map(|s| map::ramp(s.3 as f64 / max)).collect();
-    let titles: Vec<_> = shapes.iter().map(|s| format!("{}：{}人", s.1, s.3)).collect();
+    let titles: Vec<_> = shapes
+        .iter()
+        .map(|s| format!("{}：{}人", s.1, s.3))
+        .collect();
     let hrefs: Vec<_> = shapes.iter().map(|s| format!("/grids/{}", s.0)).collect();
     let drawn: Vec<Shape> = (0..shapes.len())
-        .map(|i| Shape { rings: &rings[i], class: "grid-cell", fill: &fills[i], title: &titles[i], href: Some(&hrefs[i]) })
+        .map(|i| Shape {
+            rings: &rings[i],
+            class: "grid-cell",
+            fill: &fills[i],
+            title: &titles[i],
+            href: Some(&hrefs[i]),
+        })
         .collect();
     let map = map::render("region-map", &drawn, &[], 640.0, 480.0);
-    Ok(render(&RegionPage { nav: Nav::of(c), node, crumbs, tree, truncated, map }).into_response())
+    Ok(render(&RegionPage {
+        nav: Nav::of(c),
+        node,
+        crumbs,
+        tree,
+        truncated,
+        map,
+    })
+    .into_response())
 }
 
 #[derive(Template)]
@@ -81,18 +102,48 @@ struct GridPage {
     map: String,
 }
 
-async fn grid(State(state): State<AppState>, c: PageCaller, Path(code): Path<String>) -> Result<Response, PageError> {
+async fn grid(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
     let grid = state.store.grid(c.scope(), &code).await?;
     let rings = map::rings_of(&grid.boundary);
     let titles: Vec<String> = grid.buildings.iter().map(|b| b.name.clone()).collect();
-    let points: Vec<Point> =
-        grid.buildings.iter().zip(&titles).map(|(b, t)| Point { at: [b.lng, b.lat], class: "building", title: t }).collect();
-    let shape = Shape { rings: &rings, class: "grid-boundary", fill: "#e8f1fb", title: &grid.name, href: None };
+    let points: Vec<Point> = grid
+        .buildings
+        .iter()
+        .zip(&titles)
+        .map(|(b, t)| Point {
+            at: [b.lng, b.lat],
+            class: "building",
+            title: t,
+        })
+        .collect();
+    let shape = Shape {
+        rings: &rings,
+        class: "grid-boundary",
+        fill: "#e8f1fb",
+        title: &grid.name,
+        href: None,
+    };
     let map = map::render("grid-map", &[shape], &points, 640.0, 480.0);
     let staff = grid
         .staff
         .iter()
-        .map(|s| (wangge_domain::population::Duty::label_of(&s.duty).to_string(), s.name.clone(), s.phone.clone()))
+        .map(|s| {
+            (
+                wangge_domain::population::Duty::label_of(&s.duty).to_string(),
+                s.name.clone(),
+                s.phone.clone(),
+            )
+        })
         .collect();
-    Ok(render(&GridPage { nav: Nav::of(&c), grid, staff, map }).into_response())
+    Ok(render(&GridPage {
+        nav: Nav::of(&c),
+        grid,
+        staff,
+        map,
+    })
+    .into_response())
 }

@@ -1,0 +1,437 @@
+//! Integration tests through the router, on SQLite and PostgreSQL: login, lockout, idle
+//! timeout, second factor, scoping (out-of-scope ids answer 404), masking and auditing of
+//! personal data, the audit chain, and bad input.
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+use common::{GRID_A, GRID_B, GRID_C, PASSWORD};
+
+const MINUTE: i64 = 60_000;
+
+#[tokio::test]
+async fn login_gives_a_token_that_opens_the_api() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("district").await;
+        let (s, me) = ctx.get("/api/v1/me", &token).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(me["role"], "operator");
+        assert_eq!(me["scope"], "430204");
+        let (s, root) = ctx.get("/api/v1/regions/430204", &token).await;
+        assert_eq!(s, StatusCode::OK, "{root}");
+        assert_eq!(root["level"], "county");
+        assert_eq!(root["counts"]["grids"], 3);
+        assert_eq!(root["counts"]["persons"], 6);
+        assert_eq!(root["children"].as_array().unwrap().len(), 2);
+        let (s, grid) = ctx.get(&format!("/api/v1/grids/{GRID_A}"), &token).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(grid["boundary"]["type"], "Polygon");
+        assert_eq!(
+            grid["boundary"]["coordinates"][0].as_array().unwrap().len(),
+            5
+        );
+        assert_eq!(grid["staff"][0]["phone"], "13912345678");
+        assert_eq!(grid["buildings"].as_array().unwrap().len(), 1);
+        let (s, _) = ctx.get("/api/v1/me", "not-a-token").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        // Logging out ends the token.
+        let req = Request::delete("/api/v1/session")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(ctx.send(req).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(
+            ctx.get("/api/v1/me", &token).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    });
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_for_thirty_minutes() {
+    on_each_db!(|ctx| {
+        for i in 1..=4 {
+            let (s, v) = ctx.login_with("worker_a", "Wrong-password-1").await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "attempt {i}: {v}");
+            assert_eq!(v["error"]["code"], "bad_credentials");
+        }
+        let (s, v) = ctx.login_with("worker_a", "Wrong-password-1").await;
+        assert_eq!(s, StatusCode::LOCKED, "{v}");
+        // Even the right password is refused while locked.
+        let (s, v) = ctx.login_with("worker_a", PASSWORD).await;
+        assert_eq!(s, StatusCode::LOCKED);
+        assert!(v["error"]["message"].as_str().unwrap().contains("锁定"));
+        ctx.clock.advance_ms(29 * MINUTE);
+        assert_eq!(
+            ctx.login_with("worker_a", PASSWORD).await.0,
+            StatusCode::LOCKED
+        );
+        ctx.clock.advance_ms(2 * MINUTE);
+        assert_eq!(ctx.login_with("worker_a", PASSWORD).await.0, StatusCode::OK);
+        // Unknown users get the same answer as a wrong password.
+        let (s, v) = ctx.login_with("nobody", PASSWORD).await;
+        assert_eq!(
+            (s, v["error"]["code"].clone()),
+            (StatusCode::UNAUTHORIZED, Value::from("bad_credentials"))
+        );
+    });
+}
+
+#[tokio::test]
+async fn sessions_expire_after_thirty_idle_minutes() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("street1").await;
+        ctx.clock.advance_ms(20 * MINUTE);
+        assert_eq!(ctx.get("/api/v1/me", &token).await.0, StatusCode::OK);
+        // Activity keeps it alive: 40 minutes after login, 20 after the last call.
+        ctx.clock.advance_ms(20 * MINUTE);
+        assert_eq!(ctx.get("/api/v1/me", &token).await.0, StatusCode::OK);
+        ctx.clock.advance_ms(31 * MINUTE);
+        let (s, v) = ctx.get("/api/v1/me", &token).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("超时"));
+    });
+}
+
+#[tokio::test]
+async fn admins_need_a_second_factor_that_cannot_be_replayed() {
+    on_each_db!(|ctx| {
+        let (s, v) = ctx.login_with("admin", PASSWORD).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert_eq!(v["error"]["code"], "totp_required");
+        let body = |code: &str| {
+            serde_json::json!({"username": "admin", "password": PASSWORD, "totp": code}).to_string()
+        };
+        let (s, v) = ctx.post_json("/api/v1/session", &body("000000")).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("totp_invalid"))
+        );
+        let code = ctx.totp_now();
+        assert_eq!(
+            ctx.post_json("/api/v1/session", &body(&code)).await.0,
+            StatusCode::OK
+        );
+        let (s, v) = ctx.post_json("/api/v1/session", &body(&code)).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("totp_invalid")),
+            "replayed code"
+        );
+    });
+}
+
+#[tokio::test]
+async fn initial_passwords_must_be_changed_before_the_api_opens() {
+    on_each_db!(|ctx| {
+        let (s, v) = ctx.login_with("newbie", PASSWORD).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["error"]["field"], "password");
+    });
+}
+
+#[tokio::test]
+async fn a_grid_worker_sees_only_their_grid() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("worker_a").await;
+        assert_eq!(
+            ctx.get(&format!("/api/v1/grids/{GRID_A}"), &token).await.0,
+            StatusCode::OK
+        );
+        for path in [
+            format!("/api/v1/grids/{GRID_B}"),
+            format!("/api/v1/grids/{GRID_C}"),
+            "/api/v1/regions/430204".to_string(),
+            "/api/v1/regions/430204001001".to_string(),
+            format!("/api/v1/persons/{}", ctx.person_c),
+            format!("/api/v1/persons?region={GRID_B}"),
+            format!("/api/v1/buildings?region={GRID_C}"),
+            "/api/v1/persons/999999999".to_string(),
+        ] {
+            let (s, v) = ctx.get(&path, &token).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{} {path}: {v}", ctx.backend);
+            assert_eq!(v["error"]["code"], "not_found");
+        }
+        let (s, page) = ctx.get("/api/v1/persons", &token).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(page["total"], 2);
+        assert!(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["grid_code"] == GRID_A)
+        );
+        assert_eq!(
+            ctx.get(&format!("/api/v1/persons/{}", ctx.person_a), &token)
+                .await
+                .0,
+            StatusCode::OK
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_street_operator_sees_only_their_street() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("street1").await;
+        let (s, v) = ctx.get("/api/v1/regions/430204001", &token).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["counts"]["grids"], 2);
+        assert_eq!(
+            v["parent"],
+            Value::Null,
+            "the district above is not offered"
+        );
+        assert_eq!(
+            ctx.get("/api/v1/regions/430204002", &token).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            ctx.get(&format!("/api/v1/grids/{GRID_C}"), &token).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            ctx.get(&format!("/api/v1/persons/{}", ctx.person_c), &token)
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+        let (s, v) = ctx.get("/api/v1/households", &token).await;
+        assert_eq!((s, v["total"].as_u64()), (StatusCode::OK, Some(2)));
+        let (s, v) = ctx.get("/api/v1/buildings?per_page=1&page=2", &token).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            (v["total"].as_u64(), v["items"].as_array().unwrap().len()),
+            (Some(2), 1)
+        );
+    });
+}
+
+#[tokio::test]
+async fn personal_data_is_masked_encrypted_and_every_full_view_audited() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("worker_a").await;
+        let (_, list) = ctx.get("/api/v1/persons", &token).await;
+        let first = &list["items"][0];
+        assert!(
+            first["id_number"].as_str().unwrap().contains("********"),
+            "{first}"
+        );
+        assert!(first["phone"].as_str().unwrap().contains("****"));
+        let (s, rec) = ctx
+            .get(
+                &format!("/api/v1/persons/{}?unmask=true", ctx.person_a),
+                &token,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(rec["id_number"], ctx.id_number_a.as_str());
+        assert_eq!(rec["unmasked"], true);
+        // Key-person tags are visible to grid workers but not to leaders; elderly is derived.
+        let tags = |v: &Value| {
+            v["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["tag"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(tags(&rec).contains(&"drug_user".to_string()), "{rec}");
+        assert!(tags(&rec).contains(&"elderly".to_string()), "{rec}");
+        let leader = ctx.token("leader").await;
+        let (s, v) = ctx
+            .get(
+                &format!("/api/v1/persons/{}?unmask=true", ctx.person_a),
+                &leader,
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let (_, masked) = ctx
+            .get(&format!("/api/v1/persons/{}", ctx.person_a), &leader)
+            .await;
+        assert!(!tags(&masked).contains(&"drug_user".to_string()));
+        // The audit log has both views.
+        let auditor = ctx.token("auditor").await;
+        let (s, log) = ctx.get("/api/v1/audit?per_page=200", &auditor).await;
+        assert_eq!(s, StatusCode::OK);
+        let actions: Vec<_> = log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["action"].as_str().unwrap(),
+                    r["account"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert!(
+            actions.contains(&("person.view_unmasked", "worker_a")),
+            "{actions:?}"
+        );
+        assert!(actions.contains(&("person.view", "leader")));
+        assert_eq!(
+            ctx.get("/api/v1/audit", &token).await.0,
+            StatusCode::FORBIDDEN
+        );
+        // Nothing in the database file holds the ID number or the phone in clear.
+        if let Some(file) = ctx.db.sqlite_file() {
+            ctx.store
+                .connection()
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+                .unwrap();
+            let bytes = std::fs::read(&file).unwrap();
+            let needle = ctx.id_number_a.as_bytes();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "ID number in clear in {}",
+                file.display()
+            );
+            assert!(
+                !bytes.windows(11).any(|w| w == b"13800000000"),
+                "phone in clear"
+            );
+        }
+    });
+}
+
+#[tokio::test]
+async fn the_audit_chain_detects_an_edited_or_deleted_row() {
+    on_each_db!(|ctx| {
+        ctx.token("district").await;
+        ctx.login_with("district", "Wrong-password-1").await;
+        let auditor = ctx.token("auditor").await;
+        let (_, v) = ctx.get("/api/v1/audit/verify", &auditor).await;
+        assert_eq!(v["intact"], true, "{v}");
+        let rows = v["rows"].as_u64().unwrap();
+        assert!(rows >= 10, "account creation, logins: {rows}");
+        let db = ctx.store.connection();
+        // Someone with database access turns a failed login into a success.
+        db.execute_unprepared(
+            "UPDATE audit_log SET outcome = 'ok' WHERE outcome = 'fail:bad_password'",
+        )
+        .await
+        .unwrap();
+        let (_, v) = ctx.get("/api/v1/audit/verify", &auditor).await;
+        assert_eq!(v["intact"], false, "{v}");
+        assert!(v["broken_row"].as_i64().is_some());
+        db.execute_unprepared("UPDATE audit_log SET outcome = 'fail:bad_password' WHERE outcome = 'ok' AND action = 'login' AND account = 'district' AND id = (SELECT MAX(id) FROM audit_log WHERE account = 'district' AND action = 'login')").await.unwrap();
+        assert_eq!(
+            ctx.get("/api/v1/audit/verify", &auditor).await.1["intact"],
+            true,
+            "restored"
+        );
+        // Deleting the newest row is caught by the chain head.
+        db.execute_unprepared("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+            .await
+            .unwrap();
+        let (_, v) = ctx.get("/api/v1/audit/verify", &auditor).await;
+        assert_eq!(v["intact"], false, "{v}");
+        // Rows younger than 180 days cannot be purged.
+        let err = ctx
+            .store
+            .purge_audit_before(common::START_MS, "test")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("180"), "{err}");
+    });
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_json_error() {
+    on_each_db!(|ctx| {
+        let (s, v) = ctx
+            .post_json("/api/v1/session", "{\"username\": \"a\",")
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_json")),
+            "{v}"
+        );
+        let (s, v) = ctx
+            .post_json("/api/v1/session", r#"{"username": "a"}"#)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
+            (Some("missing_field"), Some("password"))
+        );
+        let (s, v) = ctx
+            .post_json("/api/v1/session", r#"{"username": 5, "password": "x"}"#)
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("username")),
+            "{v}"
+        );
+        let big = format!(
+            r#"{{"username": "{}", "password": "x"}}"#,
+            "a".repeat(2 * 1024 * 1024)
+        );
+        let (s, v) = ctx.post_json("/api/v1/session", &big).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")),
+            "{v}"
+        );
+        let req = Request::post("/api/v1/session")
+            .header("content-type", "text/plain")
+            .body(Body::from("x"))
+            .unwrap();
+        assert_eq!(ctx.send(req).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let token = ctx.token("district").await;
+        let (s, v) = ctx.get("/api/v1/no/such/thing", &token).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found"))
+        );
+        let (s, v) = ctx.get("/api/v1/persons?page=0", &token).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("page")),
+            "{v}"
+        );
+        let (s, v) = ctx.get("/api/v1/persons?page=abc", &token).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_query")),
+            "{v}"
+        );
+        let (s, v) = ctx.get("/api/v1/persons?region=43x", &token).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("region")),
+            "{v}"
+        );
+        assert_eq!(
+            ctx.get("/api/v1/persons/abc", &token).await.0,
+            StatusCode::NOT_FOUND
+        );
+    });
+}
+
+#[tokio::test]
+async fn every_documented_path_exists_and_health_answers() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("district").await;
+        let (s, doc) = ctx.get("/api/v1/openapi.json", &token).await;
+        assert_eq!(s, StatusCode::OK);
+        for path in doc["paths"].as_object().unwrap().keys() {
+            let concrete = path
+                .replace("{code}", "430204")
+                .replace("{id}", &ctx.person_a.to_string());
+            let (_, v) = ctx.get(&format!("/api/v1{concrete}"), &token).await;
+            assert!(
+                !v.to_string().contains("没有这个地址"),
+                "{path} is documented but not routed"
+            );
+        }
+        let req = Request::get("/healthz").body(Body::empty()).unwrap();
+        assert_eq!(ctx.send(req).await.0, StatusCode::OK);
+    });
+}
