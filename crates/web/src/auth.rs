@@ -63,7 +63,12 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 }
 
 pub fn session_cookie_name(state: &AppState) -> &'static str {
-    if state.config.secure_cookies {
+    session_cookie(state.config.secure_cookies)
+}
+
+/// Behind TLS the `__Host-` prefix pins the cookie to this host and path `/`.
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure {
         "__Host-wangge_session"
     } else {
         "wangge_session"

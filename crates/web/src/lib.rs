@@ -11,6 +11,7 @@ mod pages;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use auth::session_cookie;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
