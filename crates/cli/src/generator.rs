@@ -2,6 +2,7 @@
 //! buildings, households, persons with encrypted ID numbers and phones, staff). The synth
 //! crate invents the people; worker threads encrypt and batch them while the async writer
 //! stores batch after batch, each in one transaction.
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -114,24 +115,8 @@ fn grid_batch(store: &Store, cfg: &Config, grids: &[GridPlan]) -> Result<Batch, 
     Ok(batch)
 }
 
-/// Generates the district into an empty database. Refuses if the county is already there.
-pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, StoreError> {
-    if args.grids == 0 {
-        return Err(StoreError::invalid("grids", "网格数必须大于0"));
-    }
-    let cfg = Config {
-        seed: args.seed,
-        grids: args.grids,
-        today: local_date(store.now_ms()),
-    };
-    let district = wangge_synth::district(&cfg);
-    if store.has_region(&district.county.code).await? {
-        return Err(StoreError::Conflict(format!(
-            "数据库中已有{}（{}）的数据；请换一个空的数据目录或数据库",
-            district.county.name, district.county.code
-        )));
-    }
-    let mut progress = Progress::new("生成辖区", u64::from(args.grids));
+/// Regions and departments: written once, before any grid.
+async fn write_head(store: &Store, district: &District) -> Result<(), StoreError> {
     let mut head = Batch::new();
     head.add_region(&district.city.code, &district.city.name, None)?;
     for r in std::iter::once(&district.county)
@@ -143,7 +128,55 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
     for d in &district.departments {
         head.add_department(store.next_id(), &d.code, &d.name, &d.short_name);
     }
-    head.write(store).await?;
+    head.write(store).await
+}
+
+/// Generates the district into an empty database, or completes an interrupted generation.
+pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, StoreError> {
+    if args.grids == 0 {
+        return Err(StoreError::invalid("grids", "网格数必须大于0"));
+    }
+    let cfg = Config {
+        seed: args.seed,
+        grids: args.grids,
+        today: local_date(store.now_ms()),
+    };
+    let district = wangge_synth::district(&cfg);
+    // Every batch is one transaction of whole grids, so an interrupted run leaves whole
+    // grids behind: running the same command again carries on with the missing ones.
+    let done: HashSet<String> = if store.has_region(&district.county.code).await? {
+        store
+            .grid_codes(&district.county.code)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        write_head(store, &district).await?;
+        HashSet::new()
+    };
+    let planned: HashSet<&str> = district.grids.iter().map(|g| g.code.as_str()).collect();
+    if done.len() >= district.grids.len() || done.iter().any(|c| !planned.contains(c.as_str())) {
+        return Err(StoreError::Conflict(format!(
+            "数据库中已有{}（{}）的{}个网格，与本次生成不符或已生成完毕；请换一个空的数据目录或数据库",
+            district.county.name,
+            district.county.code,
+            done.len()
+        )));
+    }
+    if !done.is_empty() {
+        println!(
+            "继续上次中断的生成：已有 {} 个网格，还差 {} 个",
+            done.len(),
+            district.grids.len() - done.len()
+        );
+    }
+    let todo: Vec<GridPlan> = district
+        .grids
+        .iter()
+        .filter(|g| !done.contains(&g.code))
+        .cloned()
+        .collect();
+    let mut progress = Progress::new("生成辖区", todo.len() as u64);
 
     // Producers on every core invent and encrypt grids while this task writes batches.
     let workers = std::thread::available_parallelism()
@@ -151,7 +184,7 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
         .clamp(1, 4);
     let (tx, mut rx) =
         tokio::sync::mpsc::channel::<Result<(usize, Batch), StoreError>>(workers * 2);
-    let grids = Arc::new(district.grids.clone());
+    let grids = Arc::new(todo);
     let next_chunk = Arc::new(AtomicUsize::new(0));
     for _ in 0..workers {
         let (tx, grids, next_chunk, store, cfg) = (
@@ -189,6 +222,19 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
         progress.advance(grids as u64, &format!("{persons} 人"));
     }
     progress.finish(&format!("{persons} 人"));
+    let object = format!(
+        "{} grids={} seed={} persons={persons}",
+        district.county.code, args.grids, args.seed
+    );
+    store
+        .audit(wangge_store::audit::AuditEntry {
+            account: "system",
+            action: "district.generate",
+            object: &object,
+            outcome: "ok",
+            client: "cli",
+        })
+        .await?;
     Ok(GenSummary {
         persons,
         seconds: progress.elapsed().as_secs_f64(),

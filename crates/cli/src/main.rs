@@ -49,6 +49,12 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    // Warnings and errors (a failed query, a broken template) go to stderr for the operator.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -9,10 +9,15 @@ use wangge_store::{DatabaseUrl, Sm4Crypto, Store, StoreError, SystemClock};
 #[derive(Args, Clone, Debug)]
 pub struct DataArgs {
     /// Data folder: the SQLite database and the encryption key (wangge.key) live here.
-    #[arg(long, default_value = "./wangge-data", env = "WANGGE_DATA")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "./wangge-data",
+        env = "WANGGE_DATA"
+    )]
     pub data: PathBuf,
     /// sqlite://FILE or postgres://USER@HOST/DB; overrides the SQLite file in --data.
-    #[arg(long, env = "WANGGE_DATABASE_URL")]
+    #[arg(long, global = true, env = "WANGGE_DATABASE_URL")]
     pub database_url: Option<String>,
 }
 

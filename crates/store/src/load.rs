@@ -359,6 +359,21 @@ impl Store {
             .is_some())
     }
 
+    /// Codes of the grids already on record under a prefix (to resume a bulk load).
+    pub async fn grid_codes(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        use crate::entity::grid;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let (lo, hi) = crate::Scope::range_of(prefix);
+        Ok(grid::Entity::find()
+            .select_only()
+            .column(grid::Column::Code)
+            .filter(grid::Column::Code.gte(lo))
+            .filter(grid::Column::Code.lt(hi))
+            .into_tuple::<String>()
+            .all(&self.db)
+            .await?)
+    }
+
     pub async fn department_id(&self, code: &str) -> Result<Option<i64>, StoreError> {
         use crate::entity::department;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -9,7 +9,7 @@ use wangge_domain::population::TagKind;
 use wangge_domain::role::Role;
 
 use crate::audit::AuditEntry;
-use crate::entity::{building, grid, household, person, person_tag};
+use crate::entity::{building, household, person, person_tag};
 use crate::scope::county_of;
 use crate::{Scope, Store, StoreError};
 
@@ -136,7 +136,8 @@ fn age_from(birth: &str, today: Date) -> Option<u32> {
 }
 
 impl Store {
-    fn base_scope_check(&self, scope: &Scope) -> Result<(), StoreError> {
+    /// Auditors read the audit log and nothing else.
+    pub(crate) fn base_scope_check(&self, scope: &Scope) -> Result<(), StoreError> {
         if scope.role.can_read_base_data() {
             Ok(())
         } else {
@@ -193,10 +194,18 @@ impl Store {
     /// Population totals of a subtree come from the per-grid caches: counting millions of
     /// rows for every page would be far slower.
     async fn cached_total(&self, prefix: &str, households: bool) -> Result<u64, StoreError> {
-        let grids = in_range(grid::Entity::find(), grid::Column::Code, prefix)
-            .all(&self.db)
-            .await?;
-        Ok(grids.iter().map(|g| if households { g.household_count } else { g.person_count } as u64).sum())
+        let counts = self
+            .counts_by_prefix(prefix, prefix.len())
+            .await?
+            .pop()
+            .map(|(_, c)| c)
+            .unwrap_or_default();
+        Ok(if households {
+            counts.households
+        } else {
+            counts.persons
+        }
+        .max(0) as u64)
     }
 
     pub async fn households(

@@ -76,6 +76,7 @@ impl Store {
     /// A node of the tree within the caller's scope, with its children and their counts.
     /// The empty code is the root above every city.
     pub async fn region(&self, scope: &Scope, code: &str) -> Result<RegionNode, StoreError> {
+        self.base_scope_check(scope)?;
         if !scope.covers(code) {
             return Err(StoreError::NotFound);
         }
@@ -167,7 +168,7 @@ impl Store {
     }
 
     /// Sums of the grid caches under `prefix`, grouped by the first `group_len` digits.
-    async fn counts_by_prefix(
+    pub(crate) async fn counts_by_prefix(
         &self,
         prefix: &str,
         group_len: usize,
@@ -200,6 +201,7 @@ impl Store {
     }
 
     pub async fn grid(&self, scope: &Scope, code: &str) -> Result<GridView, StoreError> {
+        self.base_scope_check(scope)?;
         if code.len() != Level::Grid.code_len() || !scope.covers(code) {
             return Err(StoreError::NotFound);
         }

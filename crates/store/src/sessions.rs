@@ -112,10 +112,22 @@ impl Store {
         }))
     }
 
-    pub async fn end_session(&self, token: &str) -> Result<(), StoreError> {
+    pub async fn end_session(
+        &self,
+        token: &str,
+        username: &str,
+        client: &str,
+    ) -> Result<(), StoreError> {
         session::Entity::delete_by_id(token_hash(token))
             .exec(&self.db)
             .await?;
-        Ok(())
+        let entry = crate::audit::AuditEntry {
+            account: username,
+            action: "logout",
+            object: username,
+            outcome: "ok",
+            client,
+        };
+        self.audit(entry).await
     }
 }

@@ -44,7 +44,15 @@ impl DemoServer {
         let log = File::create(&log_path)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
         let log_err = log.try_clone().expect("clone log file handle");
-        let child = Command::new(env!("CARGO_BIN_EXE_wangge"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wangge"));
+        // The binary reads WANGGE_* settings (database URL, data folder, keys) from the
+        // environment; a developer's or CI's own must not leak into a throw-away demo.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("WANGGE_") {
+                command.env_remove(name);
+            }
+        }
+        let child = command
             .arg("demo")
             .arg("--data")
             .arg(&dir)

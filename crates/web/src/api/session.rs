@@ -69,7 +69,10 @@ async fn login(
         .await?
         .map_err(login_error)?;
     if session.account.must_change_password {
-        state.store.end_session(&session.token).await?;
+        state
+            .store
+            .end_session(&session.token, &session.account.username, &client)
+            .await?;
         return Err(ApiError::forbidden("初始密码须先在网页登录后修改").with_field("password"));
     }
     Ok(Json(Token {
@@ -79,7 +82,10 @@ async fn login(
 }
 
 async fn logout(State(state): State<AppState>, caller: ApiCaller) -> Result<StatusCode, ApiError> {
-    state.store.end_session(&caller.token).await?;
+    state
+        .store
+        .end_session(&caller.token, &caller.scope().username, &caller.client)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -141,7 +141,10 @@ async fn logout(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&c, &f.csrf)?;
-    state.store.end_session(&c.token).await?;
+    state
+        .store
+        .end_session(&c.token, &c.scope().username, &c.client)
+        .await?;
     let clear = set_cookie(&state, session_cookie_name(&state), "", Some(0));
     Ok(([(SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }

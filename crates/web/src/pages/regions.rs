@@ -37,6 +37,9 @@ struct RegionPage {
 
 async fn home(State(state): State<AppState>, c: PageCaller) -> Result<Response, PageError> {
     let scope = c.scope().region.clone();
+    if !c.scope().role.can_read_base_data() {
+        return Ok(Redirect::to("/audit").into_response());
+    }
     if Level::from_code_len(scope.len()) == Some(Level::Grid) {
         return Ok(Redirect::to(&format!("/grids/{scope}")).into_response());
     }

@@ -1,0 +1,170 @@
+//! The `wangge` binary itself: clear errors for a wrong database URL or an unwritable data
+//! folder, a second generation refused, and `audit verify` catching an edited row.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sea_orm::{ConnectionTrait, Database};
+
+fn wangge(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wangge"))
+        .args(args)
+        .env_remove("WANGGE_KEY")
+        .output()
+        .expect("run wangge")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wangge_cli_{name}_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn a_wrong_database_url_is_named_in_the_error() {
+    let o = wangge(&[
+        "gen",
+        "--database-url",
+        "mysql://root@localhost/x",
+        "--grids",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("mysql://root@localhost/x") && stderr(&o).contains("postgres://"),
+        "{}",
+        stderr(&o)
+    );
+    let o = wangge(&[
+        "gen",
+        "--data",
+        &temp_dir("pg").display().to_string(),
+        "--database-url",
+        "postgres://nobody:secret@127.0.0.1:1/none",
+        "--grids",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("无法连接数据库") && !err.contains("secret"),
+        "password must not leak: {err}"
+    );
+}
+
+#[test]
+fn an_unwritable_data_folder_is_reported() {
+    let o = wangge(&[
+        "gen",
+        "--data",
+        "/proc/wangge-cannot-be-here",
+        "--grids",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/proc/wangge-cannot-be-here"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+async fn edit(db_file: &Path, sql: &str) {
+    let db = Database::connect(format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    db.execute_unprepared(sql).await.unwrap();
+    db.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn generation_is_refused_twice_and_audit_verify_finds_an_edit() {
+    let dir = temp_dir("gen");
+    let data = dir.display().to_string();
+    let o = wangge(&["gen", "--data", &data, "--grids", "2", "--seed", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("2 个网格"));
+    let key = std::fs::read_to_string(dir.join("wangge.key")).unwrap();
+    assert_eq!(key.trim().len(), 64, "a key file of 32 bytes in hex");
+    let again = wangge(&["gen", "--data", &data, "--grids", "2", "--seed", "7"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("已有"), "{}", stderr(&again));
+    let ok = wangge(&["audit", "verify", "--data", &data]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    edit(
+        &dir.join("wangge.sqlite"),
+        "UPDATE audit_log SET account = 'intruder' WHERE action = 'district.generate'",
+    )
+    .await;
+    let broken = wangge(&["audit", "verify", "--data", &data]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("篡改"));
+    let purge = wangge(&["audit", "purge", "--data", &data, "--before", "2099-01-01"]);
+    assert_eq!(purge.status.code(), Some(2));
+    assert!(stderr(&purge).contains("180"), "{}", stderr(&purge));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_interrupted_generation_is_completed_by_running_it_again() {
+    let dir = temp_dir("resume");
+    let data = dir.display().to_string();
+    let o = wangge(&["gen", "--data", &data, "--grids", "3", "--seed", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let db_file = dir.join("wangge.sqlite");
+    let count = |sql: &'static str| {
+        let db_file = db_file.clone();
+        async move {
+            let db = Database::connect(format!("sqlite://{}", db_file.display()))
+                .await
+                .unwrap();
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    sql,
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let n: i64 = row.try_get_by_index(0).unwrap();
+            db.close().await.unwrap();
+            n
+        }
+    };
+    let persons = count("SELECT COUNT(*) FROM person").await;
+    // As if the process had been killed before the last grid's transaction committed.
+    let last = "(SELECT MAX(code) FROM grid)";
+    for table in [
+        "person_tag",
+        "person",
+        "household",
+        "building",
+        "grid_staff",
+    ] {
+        edit(
+            &db_file,
+            &format!("DELETE FROM {table} WHERE grid_code = {last}"),
+        )
+        .await;
+    }
+    edit(&db_file, &format!("DELETE FROM grid WHERE code = {last}")).await;
+    assert!(count("SELECT COUNT(*) FROM person").await < persons);
+    let again = wangge(&["gen", "--data", &data, "--grids", "3", "--seed", "3"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("继续上次中断的生成"));
+    assert_eq!(
+        count("SELECT COUNT(*) FROM person").await,
+        persons,
+        "the same people again, nothing doubled"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM grid").await, 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
