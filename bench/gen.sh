@@ -5,7 +5,8 @@
 #    GB 11643 numbers, SM4-GCM encryption and HMAC-SM3 index of every ID number and phone,
 #    inserts into all tables with their indexes).
 # 2. The raw engine in the same run: the sqlite3 shell `.import`s the same person rows (as
-#    CSV, dumped from step 1 and not timed) into an equivalent table with the same indexes.
+#    CSV, dumped from step 1 and not timed) into an equivalent bare table, then builds the
+#    same indexes over it (the fastest way raw SQLite has to get there).
 #
 # Usage: bench/gen.sh [GRIDS]   (release binary at target/release/wangge or $WANGGE_BIN)
 set -euo pipefail
@@ -24,15 +25,18 @@ rows=$(sqlite3 "$WORK/gen/wangge.sqlite" "select (select count(*) from person)+(
 size=$(du -sh "$WORK/gen" | cut -f1)
 
 sqlite3 "$WORK/gen/wangge.sqlite" -csv "select county,id,household_id,grid_code,name,hex(id_cipher),hex(id_index),id_masked,hex(phone_cipher),hex(phone_index),phone_masked,sex,birth_date,relation,residence,updated_at from person" >"$WORK/person.csv"
-schema=$(sqlite3 "$WORK/gen/wangge.sqlite" ".schema person" | sed 's/CREATE TABLE "person"/CREATE TABLE person/')
+# The raw engine at its best: load the bare table, then build the same indexes over it.
+table=$(sqlite3 "$WORK/gen/wangge.sqlite" ".schema person" | grep 'CREATE TABLE' | sed 's/CREATE TABLE IF NOT EXISTS "person"/CREATE TABLE person/')
+indexes=$(sqlite3 "$WORK/gen/wangge.sqlite" ".schema person" | grep 'CREATE INDEX')
 start=$(date +%s.%N)
 sqlite3 "$WORK/raw.sqlite" <<SQL
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 PRAGMA cache_size=-262144;
-$schema
+$table
 .mode csv
 .import $WORK/person.csv person
+$indexes
 SQL
 raw_s=$(echo "$(date +%s.%N) - $start" | bc)
 

@@ -177,6 +177,7 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
         .cloned()
         .collect();
     let mut progress = Progress::new("生成辖区", todo.len() as u64);
+    store.begin_bulk_load().await?;
 
     // Producers on every core invent and encrypt grids while this task writes batches.
     let workers = std::thread::available_parallelism()
@@ -192,7 +193,7 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
             grids.clone(),
             next_chunk.clone(),
             store.clone(),
-            cfg.clone(),
+            cfg,
         );
         std::thread::spawn(move || {
             loop {
@@ -222,6 +223,8 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
         progress.advance(grids as u64, &format!("{persons} 人"));
     }
     progress.finish(&format!("{persons} 人"));
+    eprintln!("建立姓名和身份证号索引…");
+    store.finish_bulk_load().await?;
     let object = format!(
         "{} grids={} seed={} persons={persons}",
         district.county.code, args.grids, args.seed

@@ -2,7 +2,6 @@
 //! change and TOTP enrolment. Passwords are hashed with argon2id.
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use wangge_domain::password::check_password_policy;
@@ -337,21 +336,8 @@ impl Store {
         let mut am: account::ActiveModel = acc.into();
         am.password_hash = Set(hash_password(new)?);
         am.must_change_password = Set(false);
-        let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
-        am.update(&txn).await?;
-        self.audit_in(
-            &txn,
-            AuditEntry {
-                account: &username,
-                action: "account.password",
-                object: &username,
-                outcome: "ok",
-                client,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        self.update_audited(am, &username, "account.password", client)
+            .await
     }
 
     /// Stores a TOTP secret once the user has proved they hold it with a valid code.
@@ -372,33 +358,45 @@ impl Store {
         let mut am: account::ActiveModel = acc.into();
         am.totp_secret = Set(Some(self.crypto.encrypt(secret)));
         am.totp_last_step = Set(Some(step as i64));
+        self.update_audited(am, &username, "account.totp_enrol", client)
+            .await
+    }
+
+    /// For provisioning tools (the demo) that hand the secret to the user out of band.
+    pub async fn set_totp_secret(&self, account_id: i64, secret: &[u8]) -> Result<(), StoreError> {
+        let acc = account::Entity::find_by_id(account_id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let username = acc.username.clone();
+        let mut am: account::ActiveModel = acc.into();
+        am.totp_secret = Set(Some(self.crypto.encrypt(secret)));
+        self.update_audited(am, &username, "account.totp_provision", "cli")
+            .await
+    }
+
+    /// Saves an account change and its audit row in one transaction.
+    async fn update_audited(
+        &self,
+        am: account::ActiveModel,
+        username: &str,
+        action: &str,
+        client: &str,
+    ) -> Result<(), StoreError> {
         let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
         am.update(&txn).await?;
         self.audit_in(
             &txn,
             AuditEntry {
-                account: &username,
-                action: "account.totp_enrol",
-                object: &username,
+                account: username,
+                action,
+                object: username,
                 outcome: "ok",
                 client,
             },
         )
         .await?;
         txn.commit().await?;
-        Ok(())
-    }
-
-    /// For provisioning tools (the demo) that hand the secret to the user out of band.
-    pub async fn set_totp_secret(&self, account_id: i64, secret: &[u8]) -> Result<(), StoreError> {
-        account::Entity::update_many()
-            .col_expr(
-                account::Column::TotpSecret,
-                Expr::value(self.crypto.encrypt(secret)),
-            )
-            .filter(account::Column::Id.eq(account_id))
-            .exec(&self.db)
-            .await?;
         Ok(())
     }
 }

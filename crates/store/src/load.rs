@@ -359,6 +359,23 @@ impl Store {
             .is_some())
     }
 
+    /// Before loading millions of persons into an empty table: drop the random-keyed search
+    /// indexes (rebuilt by [`Store::finish_bulk_load`], or at the next start if interrupted).
+    pub async fn begin_bulk_load(&self) -> Result<(), StoreError> {
+        crate::migrate::drop_search_indexes(&self.db).await
+    }
+
+    pub async fn finish_bulk_load(&self) -> Result<(), StoreError> {
+        crate::migrate::ensure_search_indexes(&self.db).await?;
+        if self.backend() == crate::Backend::Sqlite {
+            // Fresh statistics let the planner pick the right index on the big tables.
+            self.db
+                .execute_unprepared("PRAGMA analysis_limit = 1000; ANALYZE;")
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Codes of the grids already on record under a prefix (to resume a bulk load).
     pub async fn grid_codes(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         use crate::entity::grid;

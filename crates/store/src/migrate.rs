@@ -16,8 +16,8 @@ struct Migration {
 }
 
 enum Step {
-    Table(TableCreateStatement),
-    Index(IndexCreateStatement),
+    Table(Box<TableCreateStatement>),
+    Index(Box<IndexCreateStatement>),
 }
 
 const MIGRATIONS: &[Migration] = &[Migration {
@@ -27,14 +27,27 @@ const MIGRATIONS: &[Migration] = &[Migration {
 }];
 
 fn table<E: EntityTrait>(schema: &Schema, e: E) -> Vec<Step> {
-    let mut steps = vec![Step::Table(schema.create_table_from_entity(e))];
+    let mut steps = vec![Step::Table(Box::new(schema.create_table_from_entity(e)))];
     steps.extend(
         schema
             .create_index_from_entity(e)
             .into_iter()
-            .map(Step::Index),
+            .map(|i| Step::Index(Box::new(i))),
     );
     steps
+}
+
+/// An index over named columns of a table.
+fn index(name: &str, table: sea_orm::sea_query::TableRef, cols: &[&str], unique: bool) -> Step {
+    let mut stmt = Index::create();
+    stmt.name(name).table(table);
+    for c in cols {
+        stmt.col(Alias::new(*c));
+    }
+    if unique {
+        stmt.unique();
+    }
+    Step::Index(Box::new(stmt))
 }
 
 fn base_schema(s: &Schema) -> Vec<Step> {
@@ -51,62 +64,60 @@ fn base_schema(s: &Schema) -> Vec<Step> {
     steps.extend(table(s, person::Entity));
     steps.extend(table(s, person_tag::Entity));
     steps.extend(table(s, grid_staff::Entity));
-    // Codes are unique within their shard (Citus needs the distribution column in them).
-    steps.push(Step::Index(
-        Index::create()
-            .name("ux_grid_county_code")
-            .table(grid::Entity)
-            .col(grid::Column::County)
-            .col(grid::Column::Code)
-            .unique()
-            .to_owned(),
-    ));
-    steps.push(Step::Index(
-        Index::create()
-            .name("ux_building_county_code")
-            .table(building::Entity)
-            .col(building::Column::County)
-            .col(building::Column::Code)
-            .unique()
-            .to_owned(),
-    ));
-    // Lists page through a grid subtree in (grid_code, id) order straight off the index.
-    for (name, tbl) in [
-        ("ix_person_grid", person::Entity.table_ref()),
-        ("ix_household_grid", household::Entity.table_ref()),
-        ("ix_building_grid", building::Entity.table_ref()),
-    ] {
-        steps.push(Step::Index(
-            Index::create()
-                .name(name)
-                .table(tbl)
-                .col(Alias::new("grid_code"))
-                .col(Alias::new("id"))
-                .to_owned(),
-        ));
-    }
-    // Lookups by id alone (API paths carry no county).
-    for (name, tbl, col) in [
-        ("ix_person_id", person::Entity.table_ref(), "id"),
-        ("ix_household_id", household::Entity.table_ref(), "id"),
-        ("ix_building_id", building::Entity.table_ref(), "id"),
-    ] {
-        steps.push(Step::Index(
-            Index::create()
-                .name(name)
-                .table(tbl)
-                .col(Alias::new(col))
-                .to_owned(),
-        ));
-    }
-    steps.push(Step::Index(
-        Index::create()
-            .name("ix_person_tag_tag")
-            .table(person_tag::Entity)
-            .col(person_tag::Column::Tag)
-            .col(person_tag::Column::GridCode)
-            .to_owned(),
-    ));
+    steps.extend([
+        // Codes are unique within their shard (Citus needs the distribution column in them).
+        index(
+            "ux_grid_county_code",
+            grid::Entity.table_ref(),
+            &["county", "code"],
+            true,
+        ),
+        index(
+            "ux_building_county_code",
+            building::Entity.table_ref(),
+            &["county", "code"],
+            true,
+        ),
+        // Lists page through a grid subtree in (grid_code, id) order straight off the index.
+        index(
+            "ix_person_grid",
+            person::Entity.table_ref(),
+            &["grid_code", "id"],
+            false,
+        ),
+        index(
+            "ix_household_grid",
+            household::Entity.table_ref(),
+            &["grid_code", "id"],
+            false,
+        ),
+        index(
+            "ix_building_grid",
+            building::Entity.table_ref(),
+            &["grid_code", "id"],
+            false,
+        ),
+        // Lookups by id alone (API paths carry no county).
+        index("ix_person_id", person::Entity.table_ref(), &["id"], false),
+        index(
+            "ix_household_id",
+            household::Entity.table_ref(),
+            &["id"],
+            false,
+        ),
+        index(
+            "ix_building_id",
+            building::Entity.table_ref(),
+            &["id"],
+            false,
+        ),
+        index(
+            "ix_person_tag_tag",
+            person_tag::Entity.table_ref(),
+            &["tag", "grid_code"],
+            false,
+        ),
+    ]);
     steps
 }
 
@@ -135,8 +146,8 @@ pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<(), Stor
         let txn = db.begin().await?;
         for step in (m.steps)(&schema) {
             match step {
-                Step::Table(t) => txn.execute(&t).await?,
-                Step::Index(i) => txn.execute(&i).await?,
+                Step::Table(t) => txn.execute(t.as_ref()).await?,
+                Step::Index(i) => txn.execute(i.as_ref()).await?,
             };
         }
         schema_migration::ActiveModel {
@@ -149,5 +160,40 @@ pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<(), Stor
         txn.commit().await?;
         tracing::info!(version = m.version, name = m.name, "migration applied");
     }
+    // A bulk load interrupted after dropping the search indexes must not leave them missing.
+    ensure_search_indexes(db).await?;
     crate::audit::ensure_head(db).await
+}
+
+/// Indexes on random keys (names, blind indexes): a bulk load drops them and builds them
+/// again at the end, since building an index over sorted data is far faster than millions
+/// of random B-tree inserts.
+const SEARCH_INDEXES: &[&str] = &["idx-person-name", "idx-person-id_index"];
+
+fn search_indexes(db: &DatabaseConnection) -> Vec<IndexCreateStatement> {
+    let schema = Schema::new(db.get_database_backend());
+    schema
+        .create_index_from_entity(person::Entity)
+        .into_iter()
+        .filter(|i| {
+            i.get_index_spec()
+                .get_name()
+                .is_some_and(|n| SEARCH_INDEXES.contains(&n))
+        })
+        .collect()
+}
+
+pub(crate) async fn drop_search_indexes(db: &DatabaseConnection) -> Result<(), StoreError> {
+    for name in SEARCH_INDEXES {
+        db.execute_unprepared(&format!("DROP INDEX IF EXISTS \"{name}\""))
+            .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn ensure_search_indexes(db: &DatabaseConnection) -> Result<(), StoreError> {
+    for mut index in search_indexes(db) {
+        db.execute(index.if_not_exists()).await?;
+    }
+    Ok(())
 }

@@ -162,12 +162,8 @@ impl Store {
             q = q.filter(building::Column::County.eq(c));
         }
         let total = q.clone().count(&self.db).await?;
-        let items = q
-            .order_by_asc(building::Column::GridCode)
-            .order_by_asc(building::Column::Id)
-            .offset(paging.offset())
-            .limit(paging.per_page)
-            .all(&self.db)
+        let items = self
+            .page_of(q, building::Column::GridCode, building::Column::Id, paging)
             .await?
             .into_iter()
             .map(|b| BuildingItem {
@@ -208,6 +204,22 @@ impl Store {
         .max(0) as u64)
     }
 
+    /// Rows of a subtree in (grid, id) order: the order the list index already holds.
+    async fn page_of<E: EntityTrait>(
+        &self,
+        q: Select<E>,
+        grid: impl ColumnTrait,
+        id: impl ColumnTrait,
+        paging: Paging,
+    ) -> Result<Vec<E::Model>, StoreError> {
+        Ok(q.order_by_asc(grid)
+            .order_by_asc(id)
+            .offset(paging.offset())
+            .limit(paging.per_page)
+            .all(&self.db)
+            .await?)
+    }
+
     pub async fn households(
         &self,
         scope: &Scope,
@@ -232,12 +244,13 @@ impl Store {
             }
             None => self.cached_total(&prefix, true).await?,
         };
-        let items = q
-            .order_by_asc(household::Column::GridCode)
-            .order_by_asc(household::Column::Id)
-            .offset(paging.offset())
-            .limit(paging.per_page)
-            .all(&self.db)
+        let items = self
+            .page_of(
+                q,
+                household::Column::GridCode,
+                household::Column::Id,
+                paging,
+            )
             .await?
             .into_iter()
             .map(|h| HouseholdItem {
@@ -277,12 +290,8 @@ impl Store {
             }
             None => self.cached_total(&prefix, false).await?,
         };
-        let rows = q
-            .order_by_asc(person::Column::GridCode)
-            .order_by_asc(person::Column::Id)
-            .offset(paging.offset())
-            .limit(paging.per_page)
-            .all(&self.db)
+        let rows = self
+            .page_of(q, person::Column::GridCode, person::Column::Id, paging)
             .await?;
         let items = self.person_items(scope, rows).await?;
         Ok(Page {

@@ -21,18 +21,10 @@ use wangge_store::Store;
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct WebConfig {
     /// Served behind TLS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
-}
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            secure_cookies: false,
-        }
-    }
 }
 
 #[derive(Clone)]

@@ -89,17 +89,35 @@ impl Db {
     }
 
     pub async fn drop(self) {
+        // Dropping runs the cleanup below.
+        drop(self);
+    }
+}
+
+/// Cleans up even when the test panicked, so no database or folder is left behind.
+impl Drop for Db {
+    fn drop(&mut self) {
         match self {
             Db::Sqlite(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Db::Postgres { admin_url, name } => {
-                let admin = Database::connect(&admin_url).await.unwrap();
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .unwrap();
-                admin.close().await.unwrap();
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop may run inside the test's runtime, which must not be blocked on.
+                let cleanup = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                            let _ = admin.execute_unprepared(&sql).await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                });
+                let _ = cleanup.join();
             }
         }
     }
