@@ -33,6 +33,7 @@ struct RegionPage {
     tree: Vec<TreeRow>,
     truncated: bool,
     map: String,
+    legend: (i64, i64),
 }
 
 async fn home(State(state): State<AppState>, c: PageCaller) -> Result<Response, PageError> {
@@ -67,9 +68,16 @@ async fn region_page(state: &AppState, c: &PageCaller, code: &str) -> Result<Res
     }
     crumbs.reverse();
     let shapes = store.grid_shapes(c.scope(), code).await?;
-    let max = shapes.iter().map(|s| s.3).max().unwrap_or(1).max(1) as f64;
+    // The ramp spans this region's own range, so differences between grids show.
+    let min = shapes.iter().map(|s| s.3).min().unwrap_or(0);
+    let max = shapes.iter().map(|s| s.3).max().unwrap_or(0);
+    let span = (max - min).max(1) as f64;
     let rings: Vec<_> = shapes.iter().map(|s| map::rings_of(&s.2)).collect();
-    let fills: Vec<_> = shapes.iter().map(|s| map::ramp(s.3 as f64 / max)).collect();
+    let fills: Vec<_> = shapes
+        .iter()
+        .map(|s| map::ramp((s.3 - min) as f64 / span))
+        .collect();
+    let legend = (min, max);
     let titles: Vec<_> = shapes
         .iter()
         .map(|s| format!("{}：{}人", s.1, s.3))
@@ -92,6 +100,7 @@ async fn region_page(state: &AppState, c: &PageCaller, code: &str) -> Result<Res
         tree,
         truncated,
         map,
+        legend,
     })
     .into_response())
 }
