@@ -435,3 +435,164 @@ async fn every_documented_path_exists_and_health_answers() {
         assert_eq!(ctx.send(req).await.0, StatusCode::OK);
     });
 }
+
+#[tokio::test]
+async fn persons_are_found_by_name_id_number_phone_tag_and_age_within_scope() {
+    on_each_db!(|ctx| {
+        let district = ctx.token("district").await;
+        let total = |v: &Value| v["total"].as_u64().unwrap();
+        let (s, v) = ctx
+            .get("/api/v1/persons?q=%E7%8E%8B%E8%8A%B3", &district)
+            .await; // 王芳
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(total(&v), 3, "a two-character name in three grids");
+        assert!(
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["name"] == "王芳")
+        );
+        assert_eq!(
+            total(&ctx.get("/api/v1/persons?name=%E7%8E%8B", &district).await.1),
+            3,
+            "surname prefix"
+        );
+        let (_, v) = ctx
+            .get(&format!("/api/v1/persons?q={}", ctx.id_number_a), &district)
+            .await;
+        assert_eq!(total(&v), 1);
+        assert_eq!(v["items"][0]["id"], ctx.person_a);
+        assert_eq!(
+            total(&ctx.get("/api/v1/persons?q=13800000000", &district).await.1),
+            1,
+            "phone"
+        );
+        assert_eq!(
+            total(
+                &ctx.get("/api/v1/persons?tag=living_alone", &district)
+                    .await
+                    .1
+            ),
+            3
+        );
+        assert_eq!(
+            total(&ctx.get("/api/v1/persons?tag=elderly", &district).await.1),
+            3,
+            "born 1958"
+        );
+        assert_eq!(
+            total(&ctx.get("/api/v1/persons?age_min=60", &district).await.1),
+            3
+        );
+        assert_eq!(
+            total(&ctx.get("/api/v1/persons?age_max=40", &district).await.1),
+            3,
+            "born 1990"
+        );
+        assert_eq!(
+            total(
+                &ctx.get(
+                    "/api/v1/persons?age_min=30&age_max=40&tag=living_alone",
+                    &district
+                )
+                .await
+                .1
+            ),
+            0
+        );
+        let (s, v) = ctx
+            .get("/api/v1/persons?id_number=430204195803120010", &district)
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("id_number")),
+            "{v}"
+        );
+        let (s, v) = ctx.get("/api/v1/persons?tag=nonsense", &district).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("tag"))
+        );
+        // A grid worker finds only the people of their own grid.
+        let worker = ctx.token("worker_a").await;
+        let (_, v) = ctx
+            .get("/api/v1/persons?q=%E7%8E%8B%E8%8A%B3", &worker)
+            .await;
+        assert_eq!(total(&v), 1);
+        assert_eq!(v["items"][0]["grid_code"], GRID_A);
+        let (_, v) = ctx.get("/api/v1/persons?q=13800000020", &worker).await;
+        assert_eq!(total(&v), 0, "a phone from another grid is not found");
+    });
+}
+
+#[tokio::test]
+async fn any_coordinate_is_located_to_its_grid_in_every_map_system() {
+    use wangge_domain::coords::{wgs84_to_bd09, wgs84_to_gcj02};
+    on_each_db!(|ctx| {
+        let district = ctx.token("district").await;
+        // Grid A is the square 113.10–113.11 × 27.85–27.86 (WGS84).
+        let (s, v) = ctx
+            .get("/api/v1/locate?lng=113.105&lat=27.855", &district)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["grid"]["code"], GRID_A);
+        assert_eq!(v["community"]["name"], "文塅社区");
+        assert_eq!(v["street"]["code"], "430204001");
+        assert_eq!(v["grid_worker"]["phone"], "13912345678");
+        // The same spot as a phone's map app reports it: shifted by several hundred metres.
+        let (g_lng, g_lat) = wgs84_to_gcj02(113.105, 27.855);
+        let (_, v) = ctx
+            .get(
+                &format!("/api/v1/locate?lng={g_lng}&lat={g_lat}&crs=gcj02"),
+                &district,
+            )
+            .await;
+        assert_eq!(v["grid"]["code"], GRID_A, "{v}");
+        let (b_lng, b_lat) = wgs84_to_bd09(113.125, 27.855);
+        let (_, v) = ctx
+            .get(
+                &format!("/api/v1/locate?lng={b_lng}&lat={b_lat}&crs=bd09"),
+                &district,
+            )
+            .await;
+        assert_eq!(v["grid"]["code"], GRID_C, "{v}");
+        assert_eq!(
+            ctx.get("/api/v1/locate?lng=116.4&lat=39.9", &district)
+                .await
+                .0,
+            StatusCode::NOT_FOUND,
+            "outside every grid"
+        );
+        let (s, v) = ctx
+            .get("/api/v1/locate?lng=113.1&lat=27.85&crs=mercator", &district)
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("crs"))
+        );
+        let (s, v) = ctx.get("/api/v1/locate?lng=200&lat=27.85", &district).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("lng"))
+        );
+        assert_eq!(
+            ctx.get("/api/v1/locate?lng=abc&lat=1", &district).await.0,
+            StatusCode::BAD_REQUEST
+        );
+        // A grid worker cannot locate into another grid.
+        let worker = ctx.token("worker_a").await;
+        assert_eq!(
+            ctx.get("/api/v1/locate?lng=113.125&lat=27.855", &worker)
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            ctx.get("/api/v1/locate?lng=113.105&lat=27.855", &worker)
+                .await
+                .0,
+            StatusCode::OK
+        );
+    });
+}

@@ -1,10 +1,14 @@
-//! Wangge's pure domain rules: identity numbers, phones, dates in Shanghai time, region and
-//! grid codes, roles and rights, password and TOTP rules, the audit hash chain and ids.
+//! Wangge's pure domain rules: identity numbers, credit codes, phones, dates in Shanghai
+//! time, region and grid codes, map coordinates, grid polygons and their coverage, the grid
+//! sizing rule, roles and rights, password and TOTP rules, the audit hash chain and ids.
 //!
 //! Nothing here does I/O or reads the clock; callers pass the time in.
 
 pub mod audit;
+pub mod coords;
+pub mod coverage;
 pub mod date;
+pub mod geometry;
 pub mod id_number;
 pub mod ids;
 pub mod password;
@@ -12,4 +16,6 @@ pub mod phone;
 pub mod population;
 pub mod region;
 pub mod role;
+pub mod sizing;
 pub mod totp;
+pub mod uscc;

@@ -14,6 +14,7 @@ pub mod entity;
 mod error;
 pub mod ids;
 pub mod load;
+pub mod locate;
 mod migrate;
 pub mod people;
 pub mod regions;
@@ -39,6 +40,7 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     ids: Arc<ids::IdGen>,
     policy: accounts::SecurityPolicy,
+    grid_index: locate::GridIndex,
 }
 
 impl Store {
@@ -56,6 +58,7 @@ impl Store {
             ids: Arc::new(ids::IdGen::new(clock.clone())),
             clock,
             policy: accounts::SecurityPolicy::default(),
+            grid_index: locate::GridIndex::default(),
         })
     }
 

@@ -320,9 +320,13 @@ impl Batch {
 
     /// Writes everything in one transaction: all of the batch lands, or none of it.
     pub async fn write(mut self, store: &Store) -> Result<(), StoreError> {
+        let new_grids = !self.grids.is_empty();
         let txn = store.connection().begin().await?;
         self.flush(&txn).await?;
         txn.commit().await?;
+        if new_grids {
+            store.invalidate_grid_index().await;
+        }
         Ok(())
     }
 

@@ -5,6 +5,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 use wangge_domain::date::{Date, local_date};
+use wangge_domain::id_number::IdNumber;
+use wangge_domain::phone::Phone;
 use wangge_domain::population::TagKind;
 use wangge_domain::role::Role;
 
@@ -103,6 +105,54 @@ pub struct PersonRecord {
     pub person: PersonItem,
     pub address: String,
     pub unmasked: bool,
+}
+
+/// What a person search may ask for; every part narrows the result.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct PersonFilter {
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub tag: Option<String>,
+    pub age_min: Option<u32>,
+    pub age_max: Option<u32>,
+    pub household: Option<i64>,
+}
+
+impl PersonFilter {
+    pub fn is_empty(&self) -> bool {
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|v| v.trim().is_empty());
+        blank(&self.name)
+            && blank(&self.id_number)
+            && blank(&self.phone)
+            && blank(&self.tag)
+            && self.age_min.is_none()
+            && self.age_max.is_none()
+            && self.household.is_none()
+    }
+
+    /// One search box: an ID number, a phone number, or else a name (prefix).
+    pub fn from_query(q: &str) -> PersonFilter {
+        let q = q.trim();
+        let digits = q.trim_end_matches(['X', 'x']);
+        let mut f = PersonFilter::default();
+        if (q.len() == 18 || q.len() == 15) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            f.id_number = Some(q.to_string());
+        } else if q.len() == 11 && q.starts_with('1') && q.bytes().all(|b| b.is_ascii_digit()) {
+            f.phone = Some(q.to_string());
+        } else if !q.is_empty() {
+            f.name = Some(q.to_string());
+        }
+        f
+    }
+}
+
+/// The same calendar day `years` years earlier (29 February falls back to the 28th).
+fn years_before(d: Date, years: u32) -> Date {
+    let year = d.year - years as i32;
+    Date::new(year, d.month, d.day)
+        .or_else(|| Date::new(year, d.month, d.day - 1))
+        .unwrap_or(d)
 }
 
 /// Tags that mark key persons (重点人员) are shown only to roles that work with them.
@@ -274,7 +324,7 @@ impl Store {
         &self,
         scope: &Scope,
         region: Option<&str>,
-        household_id: Option<i64>,
+        filter: &PersonFilter,
         paging: Paging,
     ) -> Result<Page<PersonItem>, StoreError> {
         self.base_scope_check(scope)?;
@@ -283,12 +333,11 @@ impl Store {
         if let Some(c) = county_of(&prefix) {
             q = q.filter(person::Column::County.eq(c));
         }
-        let total = match household_id {
-            Some(h) => {
-                q = q.filter(person::Column::HouseholdId.eq(h));
-                q.clone().count(&self.db).await?
-            }
-            None => self.cached_total(&prefix, false).await?,
+        let q = self.apply_filter(q, filter)?;
+        let total = if filter.is_empty() {
+            self.cached_total(&prefix, false).await?
+        } else {
+            q.clone().count(&self.db).await?
         };
         let rows = self
             .page_of(q, person::Column::GridCode, person::Column::Id, paging)
@@ -300,6 +349,59 @@ impl Store {
             page: paging.page,
             per_page: paging.per_page,
         })
+    }
+
+    /// Narrows a person query by the filter. ID numbers and phones are found through their
+    /// blind index (exact match only: they are never stored in clear).
+    fn apply_filter(
+        &self,
+        mut q: Select<person::Entity>,
+        f: &PersonFilter,
+    ) -> Result<Select<person::Entity>, StoreError> {
+        if let Some(h) = f.household {
+            q = q.filter(person::Column::HouseholdId.eq(h));
+        }
+        if let Some(name) = f.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            // A prefix as an indexed range: 王 finds 王芳 and 王建国.
+            q = q
+                .filter(person::Column::Name.gte(name))
+                .filter(person::Column::Name.lt(format!("{name}\u{10FFFF}")));
+        }
+        if let Some(raw) = f.id_number.as_deref().filter(|s| !s.trim().is_empty()) {
+            let id = IdNumber::parse(raw)
+                .map_err(|e| StoreError::invalid("id_number", e.to_string()))?;
+            q = q.filter(person::Column::IdIndex.eq(self.crypto.blind_index("id", id.as_str())));
+        }
+        if let Some(raw) = f.phone.as_deref().filter(|s| !s.trim().is_empty()) {
+            let phone =
+                Phone::parse(raw).map_err(|e| StoreError::invalid("phone", e.to_string()))?;
+            q = q.filter(
+                person::Column::PhoneIndex.eq(self.crypto.blind_index("phone", phone.as_str())),
+            );
+        }
+        let today = local_date(self.now_ms());
+        // Age a..=b means born after today-(b+1) years and on or before today-a years.
+        if let Some(min) = f.age_min {
+            q = q.filter(person::Column::BirthDate.lte(years_before(today, min).to_string()));
+        }
+        if let Some(max) = f.age_max {
+            q = q.filter(person::Column::BirthDate.gt(years_before(today, max + 1).to_string()));
+        }
+        if let Some(tag) = f.tag.as_deref().filter(|t| !t.is_empty()) {
+            let kind = TagKind::parse(tag)
+                .ok_or_else(|| StoreError::invalid("tag", format!("未知标签“{tag}”")))?;
+            if kind == TagKind::Elderly {
+                q = q.filter(person::Column::BirthDate.lte(years_before(today, 60).to_string()));
+            } else {
+                let tagged = sea_orm::sea_query::Query::select()
+                    .column(person_tag::Column::PersonId)
+                    .from(person_tag::Entity)
+                    .and_where(person_tag::Column::Tag.eq(kind.as_str()))
+                    .to_owned();
+                q = q.filter(person::Column::Id.in_subquery(tagged));
+            }
+        }
+        Ok(q)
     }
 
     async fn person_items(

@@ -3,7 +3,9 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use wangge_store::people::{BuildingItem, HouseholdItem, Page, Paging, PersonItem, PersonRecord};
+use wangge_store::people::{
+    BuildingItem, HouseholdItem, Page, Paging, PersonFilter, PersonItem, PersonRecord,
+};
 
 use super::ApiQuery;
 use crate::AppState;
@@ -24,6 +26,14 @@ struct ListQuery {
     region: Option<String>,
     building: Option<i64>,
     household: Option<i64>,
+    /// One search box: ID number, phone or name.
+    q: Option<String>,
+    name: Option<String>,
+    id_number: Option<String>,
+    phone: Option<String>,
+    tag: Option<String>,
+    age_min: Option<u32>,
+    age_max: Option<u32>,
     page: Option<u64>,
     per_page: Option<u64>,
 }
@@ -31,6 +41,22 @@ struct ListQuery {
 impl ListQuery {
     fn paging(&self) -> Result<Paging, ApiError> {
         Ok(Paging::new(self.page, self.per_page)?)
+    }
+
+    fn filter(&self) -> PersonFilter {
+        let mut f = self
+            .q
+            .as_deref()
+            .map(PersonFilter::from_query)
+            .unwrap_or_default();
+        f.name = self.name.clone().or(f.name);
+        f.id_number = self.id_number.clone().or(f.id_number);
+        f.phone = self.phone.clone().or(f.phone);
+        f.tag = self.tag.clone();
+        f.age_min = self.age_min;
+        f.age_max = self.age_max;
+        f.household = self.household;
+        f
     }
 }
 
@@ -65,7 +91,7 @@ async fn persons(
 ) -> Result<Json<Page<PersonItem>>, ApiError> {
     Ok(Json(
         s.store
-            .persons(c.scope(), q.region.as_deref(), q.household, q.paging()?)
+            .persons(c.scope(), q.region.as_deref(), &q.filter(), q.paging()?)
             .await?,
     ))
 }

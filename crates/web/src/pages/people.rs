@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use wangge_domain::population::{Relation, Residence};
-use wangge_store::people::{Page, Paging, PersonItem, PersonRecord};
+use wangge_domain::population::{Relation, Residence, TagKind};
+use wangge_store::people::{Page, Paging, PersonFilter, PersonItem, PersonRecord};
 
 use super::{Nav, PageQuery, render};
 use crate::AppState;
@@ -24,6 +24,12 @@ pub fn routes() -> Router<AppState> {
 struct PersonsPage {
     nav: Nav,
     region: String,
+    params: String,
+    q: String,
+    tag: String,
+    age_min: String,
+    age_max: String,
+    tags: Vec<(&'static str, &'static str)>,
     page: Page<PersonItem>,
     prev: Option<u64>,
     next: Option<u64>,
@@ -32,7 +38,48 @@ struct PersonsPage {
 #[derive(Deserialize)]
 struct ListQuery {
     region: Option<String>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    tag: String,
+    age_min: Option<String>,
+    age_max: Option<String>,
     page: Option<u64>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> PersonFilter {
+        // Empty form fields arrive as "": they mean "any".
+        let number = |s: &Option<String>| s.as_deref().and_then(|v| v.trim().parse().ok());
+        PersonFilter {
+            tag: Some(self.tag.clone()).filter(|t| !t.is_empty()),
+            age_min: number(&self.age_min),
+            age_max: number(&self.age_max),
+            ..PersonFilter::from_query(&self.q)
+        }
+    }
+
+    /// The query string of this search, for the pager's links.
+    fn search_params(&self) -> String {
+        let enc = |s: &str| {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        format!(
+            "q={}&tag={}&age_min={}&age_max={}",
+            enc(&self.q),
+            enc(&self.tag),
+            enc(self.age_min.as_deref().unwrap_or("")),
+            enc(self.age_max.as_deref().unwrap_or(""))
+        )
+    }
 }
 
 /// Relation and residence are stored as ids; pages show their Chinese labels.
@@ -53,16 +100,26 @@ async fn list(
         .persons(
             c.scope(),
             Some(&region),
-            None,
+            &q.filter(),
             Paging::new(q.page, Some(50))?,
         )
         .await?;
     page.items = page.items.into_iter().map(labelled).collect();
     let prev = (page.page > 1).then(|| page.page - 1);
     let next = (page.page * page.per_page < page.total).then(|| page.page + 1);
+    let tags = TagKind::ALL
+        .iter()
+        .map(|t| (t.as_str(), t.label()))
+        .collect();
     Ok(render(&PersonsPage {
         nav: Nav::of(&c),
         region,
+        params: q.search_params(),
+        q: q.q.clone(),
+        tag: q.tag.clone(),
+        age_min: q.age_min.clone().unwrap_or_default(),
+        age_max: q.age_max.clone().unwrap_or_default(),
+        tags,
         page,
         prev,
         next,
