@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Args;
 use wangge_domain::date::local_date;
+use wangge_domain::geometry::{MultiPolygon, Polygon, to_geojson, union};
 use wangge_domain::id_number::IdNumber;
 use wangge_domain::phone::Phone;
 use wangge_store::load::{Batch, BuildingIn, GridIn, PersonIn};
@@ -115,15 +116,59 @@ fn grid_batch(store: &Store, cfg: &Config, grids: &[GridPlan]) -> Result<Batch, 
     Ok(batch)
 }
 
-/// Regions and departments: written once, before any grid.
+/// Regions (with boundaries: a community is the union of its grids, a street of its
+/// communities, the district of its streets) and departments; written once, before any grid.
 async fn write_head(store: &Store, district: &District) -> Result<(), StoreError> {
+    let shape_of = |ring: &Vec<[f64; 2]>| {
+        MultiPolygon(vec![Polygon {
+            outer: ring.clone(),
+            holes: Vec::new(),
+        }])
+    };
+    let union_under = |prefix: &str, shapes: &[(String, MultiPolygon)]| {
+        let parts: Vec<MultiPolygon> = shapes
+            .iter()
+            .filter(|(c, _)| c.starts_with(prefix))
+            .map(|(_, s)| s.clone())
+            .collect();
+        union(&parts)
+    };
+    let grids: Vec<(String, MultiPolygon)> = district
+        .grids
+        .iter()
+        .map(|g| (g.code.clone(), shape_of(&g.ring)))
+        .collect();
+    let communities: Vec<(String, MultiPolygon)> = district
+        .communities
+        .iter()
+        .map(|c| (c.code.clone(), union_under(&c.code, &grids)))
+        .collect();
+    let streets: Vec<(String, MultiPolygon)> = district
+        .streets
+        .iter()
+        .map(|s| (s.code.clone(), union_under(&s.code, &communities)))
+        .collect();
+    let county = union_under(&district.county.code, &streets);
     let mut head = Batch::new();
-    head.add_region(&district.city.code, &district.city.name, None)?;
-    for r in std::iter::once(&district.county)
-        .chain(&district.streets)
-        .chain(&district.communities)
+    head.add_region(&district.city.code, &district.city.name, None, None)?;
+    head.add_region(
+        &district.county.code,
+        &district.county.name,
+        district.county.parent.as_deref(),
+        Some(&to_geojson(&county)),
+    )?;
+    for (r, (_, shape)) in district
+        .streets
+        .iter()
+        .zip(&streets)
+        .chain(district.communities.iter().zip(&communities))
     {
-        head.add_region(&r.code, &r.name, r.parent.as_deref())?;
+        head.add_region(
+            &r.code,
+            &r.name,
+            r.parent.as_deref(),
+            Some(&to_geojson(shape)),
+        )?;
     }
     for d in &district.departments {
         head.add_department(store.next_id(), &d.code, &d.name, &d.short_name);

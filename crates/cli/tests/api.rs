@@ -596,3 +596,134 @@ async fn any_coordinate_is_located_to_its_grid_in_every_map_system() {
         );
     });
 }
+
+#[tokio::test]
+async fn coverage_reports_the_gap_and_overlap_of_a_moved_vertex() {
+    on_each_db!(|ctx| {
+        let district = ctx.token("district").await;
+        let (s, v) = ctx
+            .get("/api/v1/regions/430204001001/coverage", &district)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["grids"], 2);
+        assert_eq!(
+            v["findings"].as_array().unwrap().len(),
+            0,
+            "grids tile the community: {v}"
+        );
+        assert_eq!(
+            ctx.get("/api/v1/regions/430204/coverage", &district)
+                .await
+                .1["findings"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        // Grid A's north-east corner moves into grid B and below the community's edge.
+        let moved = serde_json::json!({"boundary": {"type": "Polygon", "coordinates": [[
+            [113.10, 27.85], [113.11, 27.85], [113.115, 27.858], [113.10, 27.86], [113.10, 27.85]]]}});
+        let req = Request::put(format!("/api/v1/grids/{GRID_A}"))
+            .header("authorization", format!("Bearer {district}"))
+            .header("content-type", "application/json")
+            .body(Body::from(moved.to_string()))
+            .unwrap();
+        let (s, v, _) = ctx.send(req).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["boundary"]["coordinates"][0].as_array().unwrap().len(), 5);
+        let (_, v) = ctx
+            .get("/api/v1/regions/430204001001/coverage", &district)
+            .await;
+        let findings = v["findings"].as_array().unwrap();
+        let of = |kind: &str| {
+            findings
+                .iter()
+                .filter(|f| f["kind"] == kind)
+                .collect::<Vec<_>>()
+        };
+        let overlaps = of("overlap");
+        assert_eq!(overlaps.len(), 1, "{v}");
+        assert_eq!(overlaps[0]["grids"], serde_json::json!([GRID_A, GRID_B]));
+        // The triangle A pushed into B: ½ × 0.005° (≈ 492 m) × 0.00867° (≈ 962 m) ≈ 237,000 m².
+        let area = overlaps[0]["area_m2"].as_f64().unwrap();
+        assert!((225_000.0..250_000.0).contains(&area), "overlap {area} m²");
+        let gaps = of("gap");
+        assert!(!gaps.is_empty(), "{v}");
+        assert!(gaps.iter().all(|g| g["area_m2"].as_f64().unwrap() > 1.0));
+        // The locate index follows the new boundary at once: the strip A gave up is in no grid.
+        let (s, v) = ctx
+            .get("/api/v1/locate?lng=113.105&lat=27.8597", &district)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        let (_, v) = ctx
+            .get("/api/v1/locate?lng=113.105&lat=27.855", &district)
+            .await;
+        assert_eq!(v["grid"]["code"], GRID_A);
+    });
+}
+
+#[tokio::test]
+async fn grids_are_edited_only_by_command_centers_with_valid_boundaries() {
+    on_each_db!(|ctx| {
+        let put = |token: String, code: &str, body: Value| {
+            Request::put(format!("/api/v1/grids/{code}"))
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let district = ctx.token("district").await;
+        let open_ring = serde_json::json!({"boundary": {"type": "Polygon", "coordinates": [[[113.1, 27.85], [113.11, 27.85], [113.11, 27.86], [113.1, 27.86]]]}});
+        let (s, v, _) = ctx.send(put(district.clone(), GRID_A, open_ring)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["field"], "boundary");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("闭合"),
+            "{v}"
+        );
+        let (s, v, _) = ctx
+            .send(put(
+                district.clone(),
+                GRID_A,
+                serde_json::json!({"name": "文塅社区第一网格"}),
+            ))
+            .await;
+        assert_eq!(
+            (s, v["name"].as_str()),
+            (StatusCode::OK, Some("文塅社区第一网格"))
+        );
+        let leader = ctx.token("leader").await;
+        assert_eq!(
+            ctx.send(put(leader, GRID_A, serde_json::json!({"name": "x"})))
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        let street = ctx.token("street1").await;
+        assert_eq!(
+            ctx.send(put(street, GRID_C, serde_json::json!({"name": "x"})))
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+        let auditor = ctx.token("auditor").await;
+        let (_, log) = ctx.get("/api/v1/audit", &auditor).await;
+        assert!(
+            log["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["action"] == "grid.update" && r["account"] == "district")
+        );
+        // Every fixture grid holds one household: all under the sizing rule.
+        let (s, v) = ctx.get("/api/v1/sizing", &district).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v.as_array().unwrap().len(), 3);
+        assert!(
+            v.as_array()
+                .unwrap()
+                .iter()
+                .all(|g| g["verdict"] == "under")
+        );
+    });
+}

@@ -6,6 +6,11 @@
 //! community, and the case hand-written clipping gets wrong. All work happens on one
 //! lattice of about 1 cm (1e-7 degree) centred on the data, so every operation sees the
 //! same snapped coordinates.
+//!
+//! [`union`] dissolves many boundaries into one (a community's outline from its grids)
+//! with the same machinery.
+
+use std::collections::HashMap;
 
 use i_overlay::core::extract::BooleanExtractionBuffer;
 use i_overlay::core::fill_rule::FillRule;
@@ -14,7 +19,7 @@ use i_overlay::core::overlay_rule::OverlayRule;
 use i_overlay::i_float::int::point::IntPoint;
 use i_overlay::i_shape::int::shape::{IntContour, IntShape};
 
-use crate::geometry::{MultiPolygon, Point, Polygon, area_m2};
+use crate::geometry::{MultiPolygon, Point, Polygon, area_m2, orient};
 
 /// Lattice cells per degree when the data is small enough: 1e-7° ≈ 1.1 cm.
 const FINE_SCALE: f64 = 1e7;
@@ -124,6 +129,56 @@ pub fn check_coverage(
             .then_with(|| a.grids.cmp(&b.grids))
     });
     findings
+}
+
+/// The union of `shapes` (all grids of a community give its outline, all communities of a
+/// street the street's): rings closed, outer rings counter-clockwise and holes clockwise as
+/// [`parse_geojson`](crate::geometry::parse_geojson) leaves them, one polygon per connected
+/// piece. Shared edges dissolve exactly, since shapes that tile an area share vertices and
+/// equal points snap to the same lattice point. Vertices come back as the input positions
+/// that snapped to them, so the outline's corners equal the grids' corners bit for bit;
+/// only points where input edges cross are new. Collinear corners are dropped. Empty
+/// input gives an empty shape.
+///
+/// Cost: one overlay of all the rings, about O(n log n) in the number of edges.
+pub fn union(shapes: &[MultiPolygon]) -> MultiPolygon {
+    let Some(frame) = Frame::around(shapes.iter()) else {
+        return MultiPolygon::default();
+    };
+    let points = shapes
+        .iter()
+        .flat_map(|s| &s.0)
+        .flat_map(|p| p.rings())
+        .map(Vec::len)
+        .sum();
+    let mut overlay = Overlay::<i32>::new(points);
+    let mut originals: HashMap<IntPoint<i32>, Point> = HashMap::with_capacity(points);
+    for shape in shapes {
+        for &p in shape.0.iter().flat_map(|p| p.rings()).flatten() {
+            originals.entry(frame.to_int(p)).or_insert(p);
+        }
+        overlay.add_source(&frame.shapes(shape), ShapeType::Subject);
+    }
+    let pieces = overlay.overlay(OverlayRule::Subject, FillRule::NonZero);
+    let polygons = pieces
+        .iter()
+        .map(|piece| {
+            let mut polygon = polygon_of(piece, |q| {
+                originals
+                    .get(&q)
+                    .copied()
+                    .unwrap_or_else(|| frame.to_point(q))
+            });
+            // The engine orients its output this way already; moving corners back to the
+            // input positions could only flip a ring of next to no area.
+            orient(&mut polygon.outer, true);
+            for hole in &mut polygon.holes {
+                orient(hole, false);
+            }
+            polygon
+        })
+        .collect();
+    MultiPolygon(polygons)
 }
 
 /// The grids of one check, on the check's lattice.
@@ -341,18 +396,7 @@ impl Frame {
 
     /// Back to WGS84, rings closed.
     fn polygon(&self, shape: &IntShape<i32>) -> Polygon {
-        let mut rings = shape.iter().map(|contour| {
-            let mut ring: Vec<Point> = contour.iter().map(|&p| self.to_point(p)).collect();
-            if let Some(&first) = ring.first() {
-                ring.push(first);
-            }
-            ring
-        });
-        let outer = rings.next().unwrap_or_default();
-        Polygon {
-            outer,
-            holes: rings.collect(),
-        }
+        polygon_of(shape, |p| self.to_point(p))
     }
 
     fn piece_area(&self, shape: &IntShape<i32>) -> f64 {
@@ -391,6 +435,23 @@ impl Frame {
             f64::from(p.x) * self.metres[0],
             f64::from(p.y) * self.metres[1],
         ]
+    }
+}
+
+/// A lattice shape (outer contour first) as a polygon, each lattice point placed by
+/// `point`, rings closed.
+fn polygon_of(shape: &IntShape<i32>, point: impl Fn(IntPoint<i32>) -> Point) -> Polygon {
+    let mut rings = shape.iter().map(|contour| {
+        let mut ring: Vec<Point> = contour.iter().map(|&p| point(p)).collect();
+        if let Some(&first) = ring.first() {
+            ring.push(first);
+        }
+        ring
+    });
+    let outer = rings.next().unwrap_or_default();
+    Polygon {
+        outer,
+        holes: rings.collect(),
     }
 }
 
@@ -794,5 +855,113 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Shoelace sum of a closed ring in degrees², positive when counter-clockwise.
+    fn ring_sign(ring: &[Point]) -> f64 {
+        ring.windows(2)
+            .map(|w| (w[0][0] - X0) * (w[1][1] - Y0) - (w[1][0] - X0) * (w[0][1] - Y0))
+            .sum()
+    }
+
+    /// Rings closed, outer counter-clockwise, holes clockwise.
+    fn assert_normalized(shape: &MultiPolygon) {
+        for polygon in &shape.0 {
+            for (r, ring) in polygon.rings().enumerate() {
+                assert!(ring.len() >= 4 && ring.first() == ring.last(), "{ring:?}");
+                assert_eq!(ring_sign(ring) > 0.0, r == 0, "ring {r}: {ring:?}");
+            }
+        }
+    }
+
+    fn shapes_of(grids: &[(String, MultiPolygon)]) -> Vec<MultiPolygon> {
+        grids.iter().map(|g| g.1.clone()).collect()
+    }
+
+    #[test]
+    fn union_of_a_tiling_is_its_outline() {
+        let mut cells = shapes_of(&two_by_two());
+        // Input orientation does not matter.
+        cells[2].0[0].outer.reverse();
+        let square = shape(vec![at(0.0, 0.0), at(2.0, 0.0), at(2.0, 2.0), at(0.0, 2.0)]);
+        let got = union(&cells);
+        assert_eq!(got.0.len(), 1, "{got:?}");
+        assert!(got.0[0].holes.is_empty());
+        assert_normalized(&got);
+        let (a, want) = (area_m2(&got), area_m2(&square));
+        assert!((a - want).abs() <= want * 1e-9, "{a} vs {want}");
+        // The midpoints on the outline are collinear and dropped; corners are the input's.
+        assert_eq!(got.0[0].outer.len(), 5);
+        for p in &got.0[0].outer {
+            assert!(square.0[0].outer.contains(p), "{p:?}");
+        }
+        assert!(union(&[]).is_empty());
+        assert!(union(&[MultiPolygon::default()]).is_empty());
+    }
+
+    #[test]
+    fn union_keeps_separate_pieces_and_holes() {
+        let two = union(&[cell(0.0, 0.0), cell(3.0, 0.0)]);
+        assert_eq!(two.0.len(), 2, "{two:?}");
+        assert!(two.0.iter().all(|p| p.holes.is_empty()));
+        assert_normalized(&two);
+
+        let ring: Vec<MultiPolygon> = (0..3)
+            .flat_map(|i| (0..3).map(move |j| (i, j)))
+            .filter(|&(i, j)| (i, j) != (1, 1))
+            .map(|(i, j)| cell(f64::from(i), f64::from(j)))
+            .collect();
+        let got = union(&ring);
+        assert_eq!(got.0.len(), 1, "{got:?}");
+        assert_eq!(got.0[0].holes.len(), 1);
+        assert_normalized(&got);
+        let want: f64 = ring.iter().map(area_m2).sum();
+        assert!((area_m2(&got) - want).abs() <= want * 1e-9);
+        assert!(!contains(&got, at(1.5, 1.5)));
+        assert!(contains(&got, at(0.5, 1.5)));
+
+        // The centre filled in, by a grid of its own: the hole disappears.
+        let mut full = ring;
+        full.push(cell(1.0, 1.0));
+        let got = union(&full);
+        assert_eq!((got.0.len(), got.0[0].holes.len()), (1, 0));
+        // Overlapping input is merged, too.
+        let got = union(&[
+            cell(0.0, 0.0),
+            shape(vec![at(0.5, 0.5), at(1.5, 0.5), at(1.5, 1.5), at(0.5, 1.5)]),
+        ]);
+        assert_eq!(got.0.len(), 1);
+        assert_eq!(
+            got.0[0].outer.len(),
+            9,
+            "two new corners where the edges cross"
+        );
+        assert_normalized(&got);
+    }
+
+    #[test]
+    fn union_of_nine_thousand_jittered_cells() {
+        let mut state = 0x0b0e_5eed_0123_4567_u64;
+        let (area, grids) = jittered(100, 90, &mut state);
+        let cells = shapes_of(&grids);
+        let started = Instant::now();
+        let outline = union(&cells);
+        println!("union of 9,000 jittered cells: {:?}", started.elapsed());
+        assert_eq!(outline.0.len(), 1);
+        assert!(outline.0[0].holes.is_empty());
+        assert_normalized(&outline);
+        let want = area_m2(&area);
+        assert!((area_m2(&outline) - want).abs() <= want * 1e-9);
+        // Every corner is an input corner, bit for bit.
+        for p in &outline.0[0].outer {
+            assert!(area.0[0].outer.contains(p), "{p:?}");
+        }
+        let started = Instant::now();
+        let findings = check_coverage(&outline, &grids, 1.0);
+        println!(
+            "coverage of 9,000 cells against their union: {:?}",
+            started.elapsed()
+        );
+        assert!(findings.is_empty(), "{findings:#?}");
     }
 }

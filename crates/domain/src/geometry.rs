@@ -8,6 +8,8 @@
 
 use serde_json::{Value, json};
 
+pub use crate::coverage::union;
+
 /// A position `[lng, lat]` in degrees, WGS84.
 pub type Point = [f64; 2];
 
@@ -420,7 +422,7 @@ fn signed_area(ring: &[Point]) -> f64 {
 }
 
 /// Reverses a ring if needed so it runs counter-clockwise (`ccw`) or clockwise.
-fn orient(ring: &mut [Point], ccw: bool) {
+pub(crate) fn orient(ring: &mut [Point], ccw: bool) {
     if (signed_area(ring) > 0.0) != ccw {
         ring.reverse();
     }

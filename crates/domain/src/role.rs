@@ -98,6 +98,11 @@ impl Role {
     pub fn can_read_base_data(self) -> bool {
         self != Role::Auditor
     }
+
+    /// Drawing and renaming grids is for the command center and system staff.
+    pub fn can_manage_grids(self) -> bool {
+        matches!(self, Role::Admin | Role::Operator)
+    }
 }
 
 /// The command-center level an operator works at, from the length of their region scope:

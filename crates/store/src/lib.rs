@@ -12,6 +12,7 @@ mod connect;
 pub mod crypto;
 pub mod entity;
 mod error;
+pub mod grids;
 pub mod ids;
 pub mod load;
 pub mod locate;

@@ -159,17 +159,22 @@ impl Batch {
                     "account_id",
                 ],
             ),
-            regions: Rows::new("region", &["code", "name", "level", "parent_code"]),
+            regions: Rows::new(
+                "region",
+                &["code", "name", "level", "parent_code", "boundary"],
+            ),
             departments: Rows::new("department", &["id", "code", "name", "short_name"]),
             person_count: 0,
         }
     }
 
+    /// A region with its boundary (a GeoJSON geometry), when it has one.
     pub fn add_region(
         &mut self,
         code: &str,
         name: &str,
         parent: Option<&str>,
+        boundary: Option<&serde_json::Value>,
     ) -> Result<(), StoreError> {
         let level = wangge_domain::region::RegionCode::parse(code)
             .map_err(|e| StoreError::invalid("code", e.to_string()))?
@@ -179,6 +184,7 @@ impl Batch {
             name.into(),
             level.as_str().into(),
             parent.map(str::to_string).into(),
+            boundary.map(|b| b.to_string()).into(),
         ]);
         Ok(())
     }

@@ -1,6 +1,12 @@
-//! One migration set for both databases, built from the entities with `sea_query`, applied
-//! at start in order, each in its own transaction and recorded in `schema_migration`.
-use sea_orm::sea_query::{Alias, Index, IndexCreateStatement, TableCreateStatement};
+//! One migration set for both databases, built with `sea_query`, applied at start in order,
+//! each in its own transaction and recorded in `schema_migration`.
+//!
+//! A released migration never changes meaning. Tables are created from their entities, so
+//! when an entity gains a column, its table's creation in the earlier migration switches to
+//! an explicit snapshot of the old shape and a new migration adds the column.
+use sea_orm::sea_query::{
+    Alias, ColumnDef, Index, IndexCreateStatement, Table, TableAlterStatement, TableCreateStatement,
+};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Schema, Set,
     TransactionTrait,
@@ -17,14 +23,56 @@ struct Migration {
 
 enum Step {
     Table(Box<TableCreateStatement>),
+    Alter(Box<TableAlterStatement>),
     Index(Box<IndexCreateStatement>),
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "base schema",
-    steps: base_schema,
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "base schema",
+        steps: base_schema,
+    },
+    Migration {
+        version: 2,
+        name: "region boundaries",
+        steps: region_boundaries,
+    },
+];
+
+/// The region table as version 1 made it (the entity has since gained `boundary`).
+fn region_v1() -> Vec<Step> {
+    let table = Table::create()
+        .table(region::Entity)
+        .col(
+            ColumnDef::new(Alias::new("code"))
+                .string()
+                .not_null()
+                .primary_key(),
+        )
+        .col(ColumnDef::new(Alias::new("name")).string().not_null())
+        .col(ColumnDef::new(Alias::new("level")).string().not_null())
+        .col(ColumnDef::new(Alias::new("parent_code")).string().null())
+        .to_owned();
+    vec![
+        Step::Table(Box::new(table)),
+        index(
+            "idx-region-parent_code",
+            region::Entity.table_ref(),
+            &["parent_code"],
+            false,
+        ),
+    ]
+}
+
+/// Communities, streets and districts get their own boundary, to check grid coverage.
+fn region_boundaries(_: &Schema) -> Vec<Step> {
+    let alter = Table::alter()
+        .table(region::Entity)
+        .add_column(ColumnDef::new(Alias::new("boundary")).text().null())
+        .to_owned();
+    vec![Step::Alter(Box::new(alter))]
+}
 
 fn table<E: EntityTrait>(schema: &Schema, e: E) -> Vec<Step> {
     let mut steps = vec![Step::Table(Box::new(schema.create_table_from_entity(e)))];
@@ -52,7 +100,7 @@ fn index(name: &str, table: sea_orm::sea_query::TableRef, cols: &[&str], unique:
 
 fn base_schema(s: &Schema) -> Vec<Step> {
     let mut steps = Vec::new();
-    steps.extend(table(s, region::Entity));
+    steps.extend(region_v1());
     steps.extend(table(s, department::Entity));
     steps.extend(table(s, account::Entity));
     steps.extend(table(s, session::Entity));
@@ -147,6 +195,7 @@ pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<(), Stor
         for step in (m.steps)(&schema) {
             match step {
                 Step::Table(t) => txn.execute(t.as_ref()).await?,
+                Step::Alter(a) => txn.execute(a.as_ref()).await?,
                 Step::Index(i) => txn.execute(i.as_ref()).await?,
             };
         }

@@ -156,16 +156,43 @@ fn square(lng: f64, lat: f64) -> Vec<[f64; 2]> {
 /// Each grid has a building, a household of two persons and a grid worker on duty.
 async fn district(store: &Store) -> (i64, i64, String) {
     let mut b = Batch::new();
-    b.add_region("4302", "株洲市", None).unwrap();
-    b.add_region("430204", "石峰区", Some("4302")).unwrap();
-    b.add_region("430204001", "清水塘街道", Some("430204"))
-        .unwrap();
-    b.add_region("430204002", "龙头铺街道", Some("430204"))
-        .unwrap();
-    b.add_region("430204001001", "文塅社区", Some("430204001"))
-        .unwrap();
-    b.add_region("430204002001", "龙头铺村", Some("430204002"))
-        .unwrap();
+    let rect = |w: f64, e: f64| serde_json::json!({"type": "Polygon", "coordinates": [[[w, 27.85], [e, 27.85], [e, 27.86], [w, 27.86], [w, 27.85]]]});
+    b.add_region("4302", "株洲市", None, None).unwrap();
+    b.add_region(
+        "430204",
+        "石峰区",
+        Some("4302"),
+        Some(&rect(113.10, 113.13)),
+    )
+    .unwrap();
+    b.add_region(
+        "430204001",
+        "清水塘街道",
+        Some("430204"),
+        Some(&rect(113.10, 113.12)),
+    )
+    .unwrap();
+    b.add_region(
+        "430204002",
+        "龙头铺街道",
+        Some("430204"),
+        Some(&rect(113.12, 113.13)),
+    )
+    .unwrap();
+    b.add_region(
+        "430204001001",
+        "文塅社区",
+        Some("430204001"),
+        Some(&rect(113.10, 113.12)),
+    )
+    .unwrap();
+    b.add_region(
+        "430204002001",
+        "龙头铺村",
+        Some("430204002"),
+        Some(&rect(113.12, 113.13)),
+    )
+    .unwrap();
     b.add_department(store.next_id(), "D01", "区城市管理和综合执法局", "城管");
     let mut persons = Vec::new();
     for (i, (grid, community)) in [

@@ -12,6 +12,8 @@ pub struct Model {
     pub level: String,
     #[sea_orm(indexed)]
     pub parent_code: Option<String>,
+    /// The region's own boundary (GeoJSON, WGS84), against which grid coverage is checked.
+    pub boundary: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

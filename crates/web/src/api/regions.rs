@@ -3,7 +3,12 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Deserialize;
+use wangge_domain::sizing::SizingRule;
+use wangge_store::grids::{CoverageReport, GridUpdate, SizingItem};
 use wangge_store::regions::{GridView, RegionNode};
+
+use super::{ApiJson, ApiQuery};
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -13,7 +18,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/regions", get(scope_root))
         .route("/regions/{code}", get(region))
-        .route("/grids/{code}", get(grid))
+        .route("/grids/{code}", get(grid).put(update_grid))
+        .route("/regions/{code}/coverage", get(coverage))
+        .route("/sizing", get(sizing))
 }
 
 async fn scope_root(
@@ -46,4 +53,70 @@ async fn grid(
     Path(code): Path<String>,
 ) -> Result<Json<GridView>, ApiError> {
     Ok(Json(state.store.grid(caller.scope(), &code).await?))
+}
+
+async fn update_grid(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(update): ApiJson<GridUpdate>,
+) -> Result<Json<GridView>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .update_grid(caller.scope(), &code, update, &caller.client)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoverageQuery {
+    /// Slivers smaller than this many square metres are not findings.
+    tolerance: Option<f64>,
+}
+
+async fn coverage(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<CoverageQuery>,
+) -> Result<Json<CoverageReport>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .coverage(
+                caller.scope(),
+                &code,
+                q.tolerance.unwrap_or(DEFAULT_TOLERANCE_M2),
+            )
+            .await?,
+    ))
+}
+
+/// Below a square metre, a gap or overlap is drawing noise, not a blind spot.
+pub const DEFAULT_TOLERANCE_M2: f64 = 1.0;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SizingQuery {
+    region: Option<String>,
+    households: Option<u32>,
+    persons: Option<u32>,
+}
+
+async fn sizing(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(q): ApiQuery<SizingQuery>,
+) -> Result<Json<Vec<SizingItem>>, ApiError> {
+    let mut rule = SizingRule::default();
+    rule.households = q.households.unwrap_or(rule.households).max(1);
+    rule.persons = q.persons.unwrap_or(rule.persons).max(1);
+    Ok(Json(
+        state
+            .store
+            .sizing(caller.scope(), q.region.as_deref(), &rule)
+            .await?,
+    ))
 }
