@@ -1,8 +1,6 @@
 //! Managing grids: editing a grid's name and boundary, checking that the grids of a region
 //! cover it with no gap and no overlap, and listing grids that break the sizing rule.
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use wangge_domain::coverage::check_coverage;
 use wangge_domain::geometry::{MultiPolygon, bbox, parse_geojson, to_geojson};
@@ -164,11 +162,8 @@ impl Store {
         })?;
         let area = stored_shape(code, &text)?;
         let (lo, hi) = Scope::range_of(code);
-        let grids = grid::Entity::find()
-            .filter(grid::Column::Code.gte(lo))
-            .filter(grid::Column::Code.lt(hi))
-            .order_by_asc(grid::Column::Code)
-            .all(&self.db)
+        let grids = self
+            .grids_in_range(&lo, &hi)
             .await?
             .into_iter()
             .map(|g| Ok((g.code.clone(), stored_shape(&g.code, &g.boundary)?)))
@@ -203,12 +198,7 @@ impl Store {
         self.base_scope_check(scope)?;
         let prefix = scope.narrow(region)?;
         let (lo, hi) = Scope::range_of(&prefix);
-        let grids = grid::Entity::find()
-            .filter(grid::Column::Code.gte(lo))
-            .filter(grid::Column::Code.lt(hi))
-            .order_by_asc(grid::Column::Code)
-            .all(&self.db)
-            .await?;
+        let grids = self.grids_in_range(&lo, &hi).await?;
         let mut out = Vec::new();
         for g in grids {
             let verdict = assess(

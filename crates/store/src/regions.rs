@@ -73,6 +73,20 @@ fn level_of(code: &str) -> Result<Level, StoreError> {
 }
 
 impl Store {
+    /// The grids whose codes lie in [lo, hi) — a subtree — in code order.
+    pub(crate) async fn grids_in_range(
+        &self,
+        lo: &str,
+        hi: &str,
+    ) -> Result<Vec<grid::Model>, StoreError> {
+        Ok(grid::Entity::find()
+            .filter(grid::Column::Code.gte(lo))
+            .filter(grid::Column::Code.lt(hi))
+            .order_by_asc(grid::Column::Code)
+            .all(&self.db)
+            .await?)
+    }
+
     /// A node of the tree within the caller's scope, with its children and their counts.
     /// The empty code is the root above every city.
     pub async fn region(&self, scope: &Scope, code: &str) -> Result<RegionNode, StoreError> {
@@ -146,12 +160,7 @@ impl Store {
 
     async fn grid_children(&self, community: &str) -> Result<Vec<RegionChild>, StoreError> {
         let (lo, hi) = Scope::range_of(community);
-        let grids = grid::Entity::find()
-            .filter(grid::Column::Code.gte(lo))
-            .filter(grid::Column::Code.lt(hi))
-            .order_by_asc(grid::Column::Code)
-            .all(&self.db)
-            .await?;
+        let grids = self.grids_in_range(&lo, &hi).await?;
         Ok(grids
             .into_iter()
             .map(|g| RegionChild {
@@ -269,12 +278,7 @@ impl Store {
     ) -> Result<Vec<(String, String, serde_json::Value, i64)>, StoreError> {
         let prefix = scope.narrow(Some(prefix).filter(|p| !p.is_empty()))?;
         let (lo, hi) = Scope::range_of(&prefix);
-        let grids = grid::Entity::find()
-            .filter(grid::Column::Code.gte(lo))
-            .filter(grid::Column::Code.lt(hi))
-            .order_by_asc(grid::Column::Code)
-            .all(&self.db)
-            .await?;
+        let grids = self.grids_in_range(&lo, &hi).await?;
         grids
             .into_iter()
             .map(|g| {
@@ -349,11 +353,7 @@ impl Store {
             .collect();
         let truncated = node.counts.grids > max_grids;
         if !truncated {
-            let grids = grid::Entity::find()
-                .filter(grid::Column::Code.gte(lo))
-                .filter(grid::Column::Code.lt(hi))
-                .all(&self.db)
-                .await?;
+            let grids = self.grids_in_range(&lo, &hi).await?;
             rows.extend(grids.into_iter().map(|g| TreeRow {
                 depth: depth_of(&g.code),
                 is_grid: true,
