@@ -317,10 +317,7 @@ impl Store {
         new: &str,
         client: &str,
     ) -> Result<(), StoreError> {
-        let acc = account::Entity::find_by_id(account_id)
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let acc = self.account_model(account_id).await?;
         if !password_matches(&acc.password_hash, old) {
             return Err(StoreError::invalid("old_password", "原密码错误"));
         }
@@ -350,10 +347,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let step = verify_totp(secret, code, (self.now_ms() / 1000) as u64)
             .ok_or_else(|| StoreError::invalid("totp", "动态验证码不正确，请核对手机上的验证器"))?;
-        let acc = account::Entity::find_by_id(account_id)
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let acc = self.account_model(account_id).await?;
         let username = acc.username.clone();
         let mut am: account::ActiveModel = acc.into();
         am.totp_secret = Set(Some(self.crypto.encrypt(secret)));
@@ -364,15 +358,19 @@ impl Store {
 
     /// For provisioning tools (the demo) that hand the secret to the user out of band.
     pub async fn set_totp_secret(&self, account_id: i64, secret: &[u8]) -> Result<(), StoreError> {
-        let acc = account::Entity::find_by_id(account_id)
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let acc = self.account_model(account_id).await?;
         let username = acc.username.clone();
         let mut am: account::ActiveModel = acc.into();
         am.totp_secret = Set(Some(self.crypto.encrypt(secret)));
         self.update_audited(am, &username, "account.totp_provision", "cli")
             .await
+    }
+
+    async fn account_model(&self, id: i64) -> Result<account::Model, StoreError> {
+        account::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Saves an account change and its audit row in one transaction.

@@ -80,11 +80,7 @@ impl Store {
         if !scope.covers(code) {
             return Err(StoreError::NotFound);
         }
-        let g = grid::Entity::find()
-            .filter(grid::Column::Code.eq(code))
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let g = self.grid_by_code(code).await?;
         let mut am: grid::ActiveModel = g.into();
         let mut changed = Vec::new();
         if let Some(name) = update.name.as_deref().map(str::trim) {

@@ -116,11 +116,7 @@ impl Store {
             .await?
             .filter(|c| scope.covers(c))
             .ok_or(StoreError::NotFound)?;
-        let g = grid::Entity::find()
-            .filter(grid::Column::Code.eq(&code))
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let g = self.grid_by_code(&code).await?;
         let community = region::Entity::find_by_id(g.community_code.clone())
             .one(&self.db)
             .await?;

@@ -73,6 +73,14 @@ fn level_of(code: &str) -> Result<Level, StoreError> {
 }
 
 impl Store {
+    pub(crate) async fn grid_by_code(&self, code: &str) -> Result<grid::Model, StoreError> {
+        let found = grid::Entity::find()
+            .filter(grid::Column::Code.eq(code))
+            .one(&self.db)
+            .await?;
+        found.ok_or(StoreError::NotFound)
+    }
+
     /// The grids whose codes lie in [lo, hi) — a subtree — in code order.
     pub(crate) async fn grids_in_range(
         &self,
@@ -214,11 +222,7 @@ impl Store {
         if code.len() != Level::Grid.code_len() || !scope.covers(code) {
             return Err(StoreError::NotFound);
         }
-        let g = grid::Entity::find()
-            .filter(grid::Column::Code.eq(code))
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let g = self.grid_by_code(code).await?;
         let community = region::Entity::find_by_id(g.community_code.clone())
             .one(&self.db)
             .await?;
