@@ -11,7 +11,7 @@ use wangge_domain::date::local_date;
 use wangge_domain::geometry::{MultiPolygon, Polygon, to_geojson, union};
 use wangge_domain::id_number::IdNumber;
 use wangge_domain::phone::Phone;
-use wangge_store::load::{Batch, BuildingIn, GridIn, PersonIn};
+use wangge_store::load::{Batch, BuildingIn, GridIn, HouseholdIn, PersonIn};
 use wangge_store::{Store, StoreError};
 use wangge_synth::{Config, District, GridPlan, Tag};
 
@@ -76,11 +76,14 @@ fn grid_batch(store: &Store, cfg: &Config, grids: &[GridPlan]) -> Result<Batch, 
         for h in &people.households {
             let hid = batch.add_household(
                 store,
-                building_ids[h.building],
-                &plan.code,
-                &h.room,
-                &h.address,
-                h.person_count as i32,
+                &HouseholdIn {
+                    building_id: building_ids[h.building],
+                    grid_code: &plan.code,
+                    room: &h.room,
+                    address: &h.address,
+                    members: h.person_count as i32,
+                    number: None,
+                },
             )?;
             for p in &people.persons[h.first_person..h.first_person + h.person_count] {
                 let id_number = IdNumber::parse(&p.id_number)

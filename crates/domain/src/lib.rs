@@ -12,6 +12,7 @@ pub mod geometry;
 pub mod id_number;
 pub mod ids;
 pub mod password;
+pub mod person_input;
 pub mod phone;
 pub mod population;
 pub mod region;

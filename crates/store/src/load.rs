@@ -42,6 +42,17 @@ pub struct BuildingIn<'a> {
     pub point: [f64; 2],
 }
 
+pub struct HouseholdIn<'a> {
+    /// 0 when the household is in no building on record.
+    pub building_id: i64,
+    pub grid_code: &'a str,
+    pub room: &'a str,
+    pub address: &'a str,
+    pub members: i32,
+    /// The register's household number (户号), when known.
+    pub number: Option<&'a str>,
+}
+
 pub struct PersonIn<'a> {
     pub household_id: i64,
     pub grid_code: &'a str,
@@ -51,6 +62,47 @@ pub struct PersonIn<'a> {
     pub relation: &'a str,
     pub residence: &'a str,
     pub tags: &'a [(&'a str, Option<i32>)],
+}
+
+/// What imports and forms record beyond the generator's fields.
+#[derive(Default)]
+pub struct PersonExtra<'a> {
+    pub ethnicity: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// A person's protected fields, encrypted and indexed, with what is derived from the ID
+/// number.
+#[derive(Clone)]
+pub struct Sealed {
+    pub id_cipher: Vec<u8>,
+    pub id_index: Vec<u8>,
+    pub id_masked: String,
+    pub phone_cipher: Option<Vec<u8>>,
+    pub phone_index: Option<Vec<u8>>,
+    pub phone_masked: Option<String>,
+    pub sex: &'static str,
+    pub birth_date: String,
+}
+
+impl Store {
+    /// Encrypts and indexes an ID number and phone. Pure CPU: call it on worker threads.
+    pub fn seal(&self, id_number: &IdNumber, phone: Option<&Phone>) -> Sealed {
+        let crypto = self.crypto();
+        Sealed {
+            id_cipher: crypto.encrypt(id_number.as_str().as_bytes()),
+            id_index: crypto.blind_index("id", id_number.as_str()),
+            id_masked: id_number.masked(),
+            phone_cipher: phone.map(|p| crypto.encrypt(p.as_str().as_bytes())),
+            phone_index: phone.map(|p| crypto.blind_index("phone", p.as_str())),
+            phone_masked: phone.map(Phone::masked),
+            sex: match id_number.sex() {
+                wangge_domain::id_number::Sex::Male => "M",
+                wangge_domain::id_number::Sex::Female => "F",
+            },
+            birth_date: id_number.birth_date().to_string(),
+        }
+    }
 }
 
 fn county(code: &str) -> Result<i32, StoreError> {
@@ -120,6 +172,7 @@ impl Batch {
                     "room",
                     "address",
                     "member_count",
+                    "number",
                 ],
             ),
             persons: Rows::new(
@@ -140,6 +193,9 @@ impl Batch {
                     "birth_date",
                     "relation",
                     "residence",
+                    "ethnicity",
+                    "note",
+                    "status",
                     "updated_at",
                 ],
             ),
@@ -233,61 +289,70 @@ impl Batch {
         Ok(id)
     }
 
-    pub fn add_household(
-        &mut self,
-        store: &Store,
-        building_id: i64,
-        grid_code: &str,
-        room: &str,
-        address: &str,
-        members: i32,
-    ) -> Result<i64, StoreError> {
+    pub fn add_household(&mut self, store: &Store, h: &HouseholdIn<'_>) -> Result<i64, StoreError> {
         let id = store.next_id();
         self.households.push(vec![
-            county(grid_code)?.into(),
+            county(h.grid_code)?.into(),
             id.into(),
-            building_id.into(),
-            grid_code.into(),
-            room.into(),
-            address.into(),
-            members.into(),
+            h.building_id.into(),
+            h.grid_code.into(),
+            h.room.into(),
+            h.address.into(),
+            h.members.into(),
+            h.number.map(str::to_string).into(),
         ]);
         Ok(id)
     }
 
     /// Encrypts the ID number and phone, derives sex and birth date from the ID number.
     pub fn add_person(&mut self, store: &Store, p: &PersonIn<'_>) -> Result<i64, StoreError> {
+        let sealed = store.seal(p.id_number, p.phone);
+        let extra = PersonExtra::default();
+        self.add_sealed_person(store, p, &sealed, &extra)
+    }
+
+    /// A person whose personal fields are already sealed (imports seal them first, to
+    /// look the person up by the blind index).
+    pub fn add_sealed_person(
+        &mut self,
+        store: &Store,
+        p: &PersonIn<'_>,
+        sealed: &Sealed,
+        extra: &PersonExtra<'_>,
+    ) -> Result<i64, StoreError> {
         let id = store.next_id();
+        self.push_person(store, id, p, sealed, extra)?;
+        Ok(id)
+    }
+
+    fn push_person(
+        &mut self,
+        store: &Store,
+        id: i64,
+        p: &PersonIn<'_>,
+        sealed: &Sealed,
+        extra: &PersonExtra<'_>,
+    ) -> Result<(), StoreError> {
         let c = county(p.grid_code)?;
-        let crypto = store.crypto();
-        let (phone_cipher, phone_index, phone_masked) = match p.phone {
-            Some(ph) => (
-                Some(crypto.encrypt(ph.as_str().as_bytes())),
-                Some(crypto.blind_index("phone", ph.as_str())),
-                Some(ph.masked()),
-            ),
-            None => (None, None, None),
-        };
-        let sex = match p.id_number.sex() {
-            wangge_domain::id_number::Sex::Male => "M",
-            wangge_domain::id_number::Sex::Female => "F",
-        };
         self.persons.push(vec![
             c.into(),
             id.into(),
             p.household_id.into(),
             p.grid_code.into(),
             p.name.into(),
-            crypto.encrypt(p.id_number.as_str().as_bytes()).into(),
-            crypto.blind_index("id", p.id_number.as_str()).into(),
-            p.id_number.masked().into(),
-            phone_cipher.into(),
-            phone_index.into(),
-            phone_masked.into(),
-            sex.into(),
-            p.id_number.birth_date().to_string().into(),
+            sealed.id_cipher.clone().into(),
+            sealed.id_index.clone().into(),
+            sealed.id_masked.clone().into(),
+            sealed.phone_cipher.clone().into(),
+            sealed.phone_index.clone().into(),
+            sealed.phone_masked.clone().into(),
+            sealed.sex.into(),
+            sealed.birth_date.clone().into(),
             p.relation.into(),
             p.residence.into(),
+            extra.ethnicity.map(str::to_string).into(),
+            extra.note.map(str::to_string).into(),
+            "active".into(),
             store.now_ms().into(),
         ]);
         for (tag, grade) in p.tags {
@@ -300,7 +365,7 @@ impl Batch {
             ]);
         }
         self.person_count += 1;
-        Ok(id)
+        Ok(())
     }
 
     pub fn add_staff(

@@ -38,7 +38,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "region boundaries",
         steps: region_boundaries,
     },
+    Migration {
+        version: 3,
+        name: "person status and history, household numbers, organizations, things",
+        steps: base_data_records,
+    },
 ];
+
+/// Columns that migration 3 added to tables migration 1 created from their entities.
+const PERSON_V3: &[&str] = &["ethnicity", "note", "status"];
+const HOUSEHOLD_V3: &[&str] = &["number"];
 
 /// The region table as version 1 made it (the entity has since gained `boundary`).
 fn region_v1() -> Vec<Step> {
@@ -74,8 +83,81 @@ fn region_boundaries(_: &Schema) -> Vec<Step> {
     vec![Step::Alter(Box::new(alter))]
 }
 
+/// People's records gain a status (moved out, deceased) and a history of changes;
+/// households their register number; organizations and things get their tables.
+fn base_data_records(s: &Schema) -> Vec<Step> {
+    let person_cols = Table::alter()
+        .table(person::Entity)
+        .add_column(ColumnDef::new(Alias::new("ethnicity")).string().null())
+        .to_owned();
+    let person_note = Table::alter()
+        .table(person::Entity)
+        .add_column(ColumnDef::new(Alias::new("note")).string().null())
+        .to_owned();
+    let person_status = Table::alter()
+        .table(person::Entity)
+        .add_column(
+            ColumnDef::new(Alias::new("status"))
+                .string()
+                .not_null()
+                .default("active"),
+        )
+        .to_owned();
+    let household_number = Table::alter()
+        .table(household::Entity)
+        .add_column(ColumnDef::new(Alias::new("number")).string().null())
+        .to_owned();
+    let mut steps: Vec<Step> = [person_cols, person_note, person_status, household_number]
+        .into_iter()
+        .map(|a| Step::Alter(Box::new(a)))
+        .collect();
+    steps.push(index(
+        "ix_household_number",
+        household::Entity.table_ref(),
+        &["grid_code", "number"],
+        false,
+    ));
+    steps.extend(table(s, person_history::Entity));
+    steps.extend(table(s, organization::Entity));
+    steps.extend(table(s, thing::Entity));
+    steps.extend([
+        index(
+            "ix_organization_grid",
+            organization::Entity.table_ref(),
+            &["grid_code", "id"],
+            false,
+        ),
+        index(
+            "ix_thing_grid",
+            thing::Entity.table_ref(),
+            &["grid_code", "id"],
+            false,
+        ),
+    ]);
+    steps
+}
+
 fn table<E: EntityTrait>(schema: &Schema, e: E) -> Vec<Step> {
-    let mut steps = vec![Step::Table(Box::new(schema.create_table_from_entity(e)))];
+    table_without(schema, e, &[])
+}
+
+/// An entity's table as an earlier migration made it: without the columns a later
+/// migration added (those migrations list them), with the entity's indexes.
+fn table_without<E: EntityTrait>(schema: &Schema, e: E, later: &[&str]) -> Vec<Step> {
+    let full = schema.create_table_from_entity(e);
+    let mut table = Table::create();
+    if let Some(name) = full.get_table_name() {
+        table.table(name.clone());
+    }
+    for column in full.get_columns() {
+        if !later.contains(&column.get_column_name().as_str()) {
+            table.col(column.clone());
+        }
+    }
+    for index in full.get_indexes() {
+        table.index(&mut index.clone());
+    }
+    let mut steps = vec![Step::Table(Box::new(table))];
     steps.extend(
         schema
             .create_index_from_entity(e)
@@ -108,8 +190,8 @@ fn base_schema(s: &Schema) -> Vec<Step> {
     steps.extend(table(s, audit_head::Entity));
     steps.extend(table(s, grid::Entity));
     steps.extend(table(s, building::Entity));
-    steps.extend(table(s, household::Entity));
-    steps.extend(table(s, person::Entity));
+    steps.extend(table_without(s, household::Entity, HOUSEHOLD_V3));
+    steps.extend(table_without(s, person::Entity, PERSON_V3));
     steps.extend(table(s, person_tag::Entity));
     steps.extend(table(s, grid_staff::Entity));
     steps.extend([

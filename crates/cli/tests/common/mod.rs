@@ -18,7 +18,7 @@ use wangge_domain::phone::Phone;
 use wangge_domain::role::Role;
 use wangge_domain::totp::totp_at;
 use wangge_store::accounts::NewAccount;
-use wangge_store::load::{Batch, BuildingIn, GridIn, PersonIn};
+use wangge_store::load::{Batch, BuildingIn, GridIn, HouseholdIn, PersonIn};
 use wangge_store::{DatabaseUrl, ManualClock, Sm4Crypto, Store};
 
 pub const PASSWORD: &str = "Grid-Work-2026";
@@ -233,7 +233,17 @@ async fn district(store: &Store) -> (i64, i64, String) {
             )
             .unwrap();
         let hid = b
-            .add_household(store, bid, grid, "1单元101", "建设路1号1栋1单元101", 2)
+            .add_household(
+                store,
+                &HouseholdIn {
+                    building_id: bid,
+                    grid_code: grid,
+                    room: "1单元101",
+                    address: "建设路1号1栋1单元101",
+                    members: 2,
+                    number: None,
+                },
+            )
             .unwrap();
         for (j, (name, birth, rel)) in [("王芳", "19580312", "head"), ("李强", "19900101", "child")]
             .iter()

@@ -15,6 +15,8 @@ pub struct Model {
     pub room: String,
     pub address: String,
     pub member_count: i32,
+    /// The household number (户号) from the register, when known (added by migration 3).
+    pub number: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

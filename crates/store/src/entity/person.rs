@@ -28,6 +28,10 @@ pub struct Model {
     pub birth_date: String,
     pub relation: String,
     pub residence: String,
+    pub ethnicity: Option<String>,
+    pub note: Option<String>,
+    /// `active`, `moved_out` or `deceased` (added by migration 3).
+    pub status: String,
     pub updated_at: i64,
 }
 
