@@ -4,6 +4,7 @@
 pub mod audit_cmd;
 pub mod demo;
 pub mod generator;
+pub mod import_cmd;
 pub mod open;
 pub mod progress;
 pub mod serve;

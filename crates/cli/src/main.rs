@@ -3,6 +3,7 @@ use clap::{Parser, Subcommand};
 use wangge_cli::audit_cmd::{self, AuditCommand};
 use wangge_cli::demo::{self, DemoArgs};
 use wangge_cli::generator::{self, GenArgs};
+use wangge_cli::import_cmd::{self, ImportArgs};
 use wangge_cli::open::DataArgs;
 use wangge_cli::serve::{self, ServeArgs};
 use wangge_cli::user::{self, UserCommand};
@@ -30,6 +31,13 @@ enum Command {
         data: DataArgs,
         #[command(flatten)]
         district: GenArgs,
+    },
+    /// Import persons from an .xlsx or .csv file: a dry run first, `--apply` to write.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        import: ImportArgs,
     },
     /// Manage accounts.
     User {
@@ -103,6 +111,9 @@ async fn run(command: Command) -> Result<i32, String> {
                 s.persons,
                 s.seconds
             );
+        }
+        Command::Import { data, import } => {
+            return import_cmd::run(&open(data).await?, import).await;
         }
         Command::User { data, command } => user::run(&open(data).await?, command).await?,
         Command::Audit { data, command } => {

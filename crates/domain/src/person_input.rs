@@ -51,7 +51,9 @@ fn error(field: &'static str, message: impl Into<String>) -> FieldError {
 
 impl PersonInput {
     /// Checks a record given as field key → text (blank or absent is the same).
-    pub fn parse<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<PersonInput, Vec<FieldError>> {
+    pub fn parse<'a>(
+        get: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<PersonInput, Vec<FieldError>> {
         let text = |key: &str| get(key).map(str::trim).filter(|s| !s.is_empty());
         let mut errors = Errors(Vec::new());
         let name = errors.keep(parse_name(text("name")));
@@ -137,9 +139,7 @@ fn free_text(field: &'static str, value: Option<&str>) -> Result<Option<String>,
             field,
             format!("内容过长（超过{MAX_TEXT_CHARS}个字）"),
         )),
-        Some(v) if v.chars().any(char::is_control) => {
-            Err(error(field, "含有换行或控制字符"))
-        }
+        Some(v) if v.chars().any(char::is_control) => Err(error(field, "含有换行或控制字符")),
         v => Ok(v.map(str::to_string)),
     }
 }
@@ -209,7 +209,9 @@ pub fn parse_tags(s: &str) -> Result<Vec<(TagKind, Option<i32>)>, FieldError> {
                 "留守" => Some(TagKind::LeftBehindChild),
                 "退役" | "退伍军人" | "复员军人" => Some(TagKind::Veteran),
                 "孕妇" | "孕产妇" => Some(TagKind::Pregnant),
-                "社区矫正" | "社矫" | "社区矫正人员" => Some(TagKind::CommunityCorrection),
+                "社区矫正" | "社矫" | "社区矫正人员" => {
+                    Some(TagKind::CommunityCorrection)
+                }
                 "刑释" | "刑释人员" | "刑满释放" => Some(TagKind::ReleasedPrisoner),
                 "吸毒" | "涉毒人员" => Some(TagKind::DrugUser),
                 "精神障碍" | "严重精神障碍" | "肇事肇祸精神病人" => {
@@ -221,8 +223,7 @@ pub fn parse_tags(s: &str) -> Result<Vec<(TagKind, Option<i32>)>, FieldError> {
         if kind == TagKind::Elderly {
             continue;
         }
-        if grade.is_some() && !matches!(kind, TagKind::Disabled | TagKind::SevereMentalDisorder)
-        {
+        if grade.is_some() && !matches!(kind, TagKind::Disabled | TagKind::SevereMentalDisorder) {
             return Err(error("tags", format!("标签“{}”没有等级", kind.label())));
         }
         match tags.iter_mut().find(|(k, _)| *k == kind) {
@@ -318,7 +319,11 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "id_number", "phone", "residence", "tags"]);
         assert_eq!(errors[0].message, "姓名中不能含有“2”");
-        assert!(errors[1].message.contains("校验位"), "{}", errors[1].message);
+        assert!(
+            errors[1].message.contains("校验位"),
+            "{}",
+            errors[1].message
+        );
         assert_eq!(errors[4].message, "标签“富豪”无法识别");
     }
 
@@ -332,7 +337,11 @@ mod tests {
 
     #[test]
     fn legacy_numbers_are_upgraded_and_names_keep_their_dots() {
-        let p = parse(&[("name", "阿依古丽·买买提"), ("id_number", "430204580101100")]).unwrap();
+        let p = parse(&[
+            ("name", "阿依古丽·买买提"),
+            ("id_number", "430204580101100"),
+        ])
+        .unwrap();
         assert_eq!(p.id_number.as_str().len(), 18);
         assert_eq!(p.name, "阿依古丽·买买提");
     }

@@ -34,6 +34,10 @@ impl Rows {
         self.values.push(row);
     }
 
+    pub(crate) fn rows_mut(&mut self) -> &mut Vec<Vec<Value>> {
+        &mut self.values
+    }
+
     pub fn len(&self) -> usize {
         self.values.len()
     }

@@ -14,6 +14,7 @@ pub mod entity;
 mod error;
 pub mod grids;
 pub mod ids;
+pub mod import;
 pub mod load;
 pub mod locate;
 mod migrate;

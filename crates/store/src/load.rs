@@ -389,6 +389,18 @@ impl Batch {
         Ok(id)
     }
 
+    /// Sets the member counts of households added to this batch (imports learn them as
+    /// members arrive).
+    pub(crate) fn set_household_members(&mut self, members: &std::collections::HashMap<i64, i32>) {
+        for row in self.households.rows_mut() {
+            if let Value::BigInt(Some(id)) = row[1]
+                && let Some(n) = members.get(&id)
+            {
+                row[6] = (*n).into();
+            }
+        }
+    }
+
     /// Writes everything in one transaction: all of the batch lands, or none of it.
     pub async fn write(mut self, store: &Store) -> Result<(), StoreError> {
         let new_grids = !self.grids.is_empty();
@@ -401,7 +413,7 @@ impl Batch {
         Ok(())
     }
 
-    async fn flush(&mut self, conn: &impl ConnectionTrait) -> Result<(), StoreError> {
+    pub(crate) async fn flush(&mut self, conn: &impl ConnectionTrait) -> Result<(), StoreError> {
         for rows in [
             &mut self.regions,
             &mut self.departments,

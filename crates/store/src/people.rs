@@ -329,7 +329,8 @@ impl Store {
     ) -> Result<Page<PersonItem>, StoreError> {
         self.base_scope_check(scope)?;
         let prefix = scope.narrow(region)?;
-        let mut q = in_range(person::Entity::find(), person::Column::GridCode, &prefix);
+        let mut q = in_range(person::Entity::find(), person::Column::GridCode, &prefix)
+            .filter(person::Column::Status.eq("active"));
         if let Some(c) = county_of(&prefix) {
             q = q.filter(person::Column::County.eq(c));
         }

@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+mod imports;
 mod map;
 mod pages;
 
@@ -31,12 +32,14 @@ pub struct WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    pub imports: imports::ImportJobs,
 }
 
 pub fn router(store: Store, config: WebConfig) -> Router {
     let state = AppState {
         store,
         config: Arc::new(config),
+        imports: imports::ImportJobs::default(),
     };
     Router::new()
         .route("/healthz", get(health))

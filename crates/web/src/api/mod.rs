@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: the same operations as the pages, for apps and systems.
 mod audit;
+pub(crate) mod imports;
 mod locate;
 mod openapi;
 mod people;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .merge(regions::routes())
         .merge(people::routes())
         .merge(audit::routes())
+        .merge(imports::routes())
         .merge(locate::routes())
         .merge(openapi::routes())
 }

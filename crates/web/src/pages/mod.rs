@@ -2,6 +2,7 @@
 //! the session's CSRF token.
 mod account;
 mod audit;
+mod imports;
 mod people;
 mod regions;
 
@@ -18,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .merge(regions::routes())
         .merge(people::routes())
         .merge(audit::routes())
+        .merge(imports::routes())
 }
 
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.
@@ -58,6 +60,7 @@ pub struct NavUser {
     pub csrf: String,
     pub reads_people: bool,
     pub reads_audit: bool,
+    pub imports: bool,
 }
 
 #[derive(Default)]
@@ -66,6 +69,11 @@ pub struct Nav {
 }
 
 impl Nav {
+    /// The session's CSRF token for forms ("" when signed out).
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf.as_str())
+    }
+
     pub fn of(c: &PageCaller) -> Nav {
         let role = c.session.account.role;
         Nav {
@@ -75,6 +83,7 @@ impl Nav {
                 csrf: c.session.csrf.clone(),
                 reads_people: role.can_read_base_data(),
                 reads_audit: role.can_read_audit(),
+                imports: role.can_write() && role.can_read_base_data(),
             }),
         }
     }

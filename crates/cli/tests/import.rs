@@ -1,0 +1,472 @@
+//! Importing persons through the API on SQLite and PostgreSQL, with real .csv (UTF-8 and
+//! GBK) and .xlsx files made here: the dry run's row errors, the mapping step, applying,
+//! re-importing unchanged and changed rows, scope, and bad files that change nothing.
+mod common;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use common::{Ctx, GRID_A, GRID_B, GRID_C, id_number};
+use wangge_sheet::{Format, Limits, Sheet, read_table, write_xlsx};
+
+async fn upload(ctx: &Ctx, token: &str, file_name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let req = Request::post(format!(
+        "/api/v1/imports?kind=persons&file_name={}",
+        encode(file_name)
+    ))
+    .header("authorization", format!("Bearer {token}"))
+    .header("content-type", "application/octet-stream")
+    .body(Body::from(bytes))
+    .unwrap();
+    let (s, v, _) = ctx.send(req).await;
+    (s, v)
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Polls the job until it stops running.
+async fn settle(ctx: &Ctx, token: &str, id: &Value) -> Value {
+    for _ in 0..3000 {
+        let (s, job) = ctx.get(&format!("/api/v1/imports/{id}"), token).await;
+        assert_eq!(s, StatusCode::OK, "{job}");
+        if !matches!(job["state"].as_str(), Some("checking" | "applying")) {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+async fn post(ctx: &Ctx, token: &str, path: &str) -> (StatusCode, Value) {
+    let req = Request::post(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (s, v, _) = ctx.send(req).await;
+    (s, v)
+}
+
+/// Uploads, waits for the dry run, applies, waits for the import; returns (report, applied).
+async fn import(ctx: &Ctx, token: &str, file_name: &str, bytes: Vec<u8>) -> (Value, Value) {
+    let (s, job) = upload(ctx, token, file_name, bytes).await;
+    assert_eq!(s, StatusCode::CREATED, "{job}");
+    let checked = settle(ctx, token, &job["id"]).await;
+    assert_eq!(checked["state"], "checked", "{checked}");
+    let (s, _) = post(ctx, token, &format!("/api/v1/imports/{}/apply", job["id"])).await;
+    assert_eq!(s, StatusCode::OK);
+    let done = settle(ctx, token, &job["id"]).await;
+    assert_eq!(done["state"], "applied", "{done}");
+    (checked["report"].clone(), done["applied"].clone())
+}
+
+fn csv(rows: &[Vec<String>]) -> String {
+    rows.iter()
+        .map(|r| r.join(","))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        + "\r\n"
+}
+
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+async fn person_count(ctx: &Ctx) -> i64 {
+    let db = ctx.store.connection();
+    let r = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM person",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    r.try_get("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn a_gbk_csv_is_checked_row_by_row_then_imported_once() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("street1").await;
+        let zhang = id_number("19800101", 11);
+        let li = id_number("19850202", 22);
+        let header = row(&[
+            "姓名",
+            "身份证号",
+            "联系电话",
+            "人口类型",
+            "网格",
+            "标签",
+            "户号",
+        ]);
+        let good = vec![
+            header.clone(),
+            row(&[
+                "张伟",
+                zhang.as_str(),
+                "13807310001",
+                "户籍",
+                GRID_A,
+                "低保、残疾人（二级）",
+                "H1",
+            ]),
+            row(&["李娜", li.as_str(), "", "流动人口", GRID_B, "", "H1"]),
+        ];
+        let mut rows = good.clone();
+        rows.push(row(&[
+            "王五",
+            "430204198001010019",
+            "138",
+            "外星",
+            GRID_A,
+            "",
+            "",
+        ]));
+        rows.push(row(&[
+            "钱七",
+            id_number("19900303", 33).as_str(),
+            "",
+            "",
+            GRID_C,
+            "",
+            "",
+        ]));
+        rows.push(row(&[
+            "孙八",
+            id_number("19900303", 44).as_str(),
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]));
+        let text = csv(&rows);
+        let gbk = encoding_rs::GBK.encode(&text).0.into_owned();
+        let (s, job) = upload(&ctx, &token, "人口.csv", gbk).await;
+        assert_eq!(s, StatusCode::CREATED, "{job}");
+        let checked = settle(&ctx, &token, &job["id"]).await;
+        assert_eq!(checked["state"], "checked", "{checked}");
+        let r = &checked["report"];
+        assert_eq!(r["rows"], 5);
+        assert_eq!(r["new"], 2);
+        assert_eq!(r["bad_rows"], 3);
+        let errors = r["errors"].as_array().unwrap();
+        let find = |line: u64, column: &str| {
+            errors
+                .iter()
+                .find(|e| e["line"] == line && e["column"] == column)
+                .unwrap_or_else(|| panic!("no error at {line}/{column}: {errors:?}"))
+        };
+        assert_eq!(find(4, "身份证号")["value"], "430204198001010019");
+        assert!(
+            find(4, "身份证号")["reason"]
+                .as_str()
+                .unwrap()
+                .contains("校验位")
+        );
+        assert_eq!(find(4, "联系电话")["value"], "138");
+        assert!(
+            find(4, "人口类型")["reason"]
+                .as_str()
+                .unwrap()
+                .contains("外星")
+        );
+        // Street 1 may not write into street 2's grid; a row without a grid has no home.
+        assert!(
+            find(5, "网格")["reason"]
+                .as_str()
+                .unwrap()
+                .contains("不在您的管辖范围")
+        );
+        assert!(
+            find(6, "网格")["reason"]
+                .as_str()
+                .unwrap()
+                .contains("未填写网格")
+        );
+        assert_eq!(person_count(&ctx).await, 6, "a dry run writes nothing");
+
+        // The error report downloads as a real workbook.
+        let req = Request::get(format!("/api/v1/imports/{}/errors.xlsx", job["id"]))
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let resp = tower::ServiceExt::oneshot(ctx.app.clone(), req)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let table = read_table(Format::Xlsx, &bytes, &Limits::default()).unwrap();
+        assert_eq!(table.headers, ["行号", "列", "值", "原因"]);
+        assert_eq!(table.rows.len(), errors.len());
+        assert_eq!(table.rows[0].cells[0], "4");
+
+        let (s, _) = post(
+            &ctx,
+            &token,
+            &format!("/api/v1/imports/{}/apply", job["id"]),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let done = settle(&ctx, &token, &job["id"]).await;
+        assert_eq!(done["applied"]["totals"]["new"], 2, "{done}");
+        assert_eq!(person_count(&ctx).await, 8);
+        // Applying again changes nothing.
+        let (s, again) = post(
+            &ctx,
+            &token,
+            &format!("/api/v1/imports/{}/apply", job["id"]),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(again["state"], "applied");
+
+        // Found by a two-character name; tags and derived fields are right; the grid count moved.
+        let (_, found) = ctx.get("/api/v1/persons?name=张伟", &token).await;
+        assert_eq!(found["total"], 1, "{found}");
+        let p = &found["items"][0];
+        assert_eq!(p["sex"], "男");
+        let tags: Vec<&str> = p["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["tag"].as_str().unwrap())
+            .collect();
+        assert!(
+            tags.contains(&"low_income") && tags.contains(&"disabled"),
+            "{p}"
+        );
+        let (_, grid) = ctx
+            .get(&format!("/api/v1/regions/{}", &GRID_A[..12]), &token)
+            .await;
+        let a = grid["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["code"] == GRID_A)
+            .unwrap();
+        assert_eq!(a["counts"]["persons"], 3, "{grid}");
+
+        // The same file again: nothing new, nothing changed.
+        let (report, applied) = import(&ctx, &token, "人口.csv", csv(&good).into_bytes()).await;
+        assert_eq!(report["unchanged"], 2, "{report}");
+        assert_eq!(applied["totals"]["new"], 0);
+        assert_eq!(person_count(&ctx).await, 8);
+
+        // A changed phone and a move to another grid update the record and are recorded.
+        let changed = vec![
+            header.clone(),
+            row(&[
+                "张伟",
+                zhang.as_str(),
+                "13900000002",
+                "户籍",
+                GRID_B,
+                "低保、残疾人（二级）",
+                "H1",
+            ]),
+        ];
+        let (report, _) = import(&ctx, &token, "变更.csv", csv(&changed).into_bytes()).await;
+        assert_eq!(report["changed"], 1, "{report}");
+        let (_, found) = ctx.get("/api/v1/persons?phone=13900000002", &token).await;
+        assert_eq!(found["total"], 1);
+        assert_eq!(found["items"][0]["grid_code"], GRID_B, "{found}");
+        let db = ctx.store.connection();
+        let history = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT kind, fields, grid_from, grid_to, source FROM person_history ORDER BY id",
+            ))
+            .await
+            .unwrap();
+        let last = history.last().unwrap();
+        assert_eq!(last.try_get::<String>("", "kind").unwrap(), "move");
+        assert_eq!(last.try_get::<String>("", "fields").unwrap(), "phone,grid");
+        assert_eq!(last.try_get::<String>("", "grid_from").unwrap(), GRID_A);
+        assert_eq!(
+            last.try_get::<String>("", "source").unwrap(),
+            "导入 变更.csv"
+        );
+        let imports = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'person.import'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            imports.try_get::<i64>("", "n").unwrap(),
+            3,
+            "one audit row per import"
+        );
+    });
+}
+
+#[tokio::test]
+async fn unknown_headers_wait_for_the_mapping_step() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("worker_a").await;
+        let rows = [row(&["周杰", id_number("19700505", 55).as_str(), "A"])];
+        let xlsx = write_xlsx(&[Sheet {
+            name: "人口",
+            headers: &["姓名", "证件号", "血型"],
+            rows: &rows,
+        }])
+        .unwrap();
+        let (s, job) = upload(&ctx, &token, "人口.xlsx", xlsx).await;
+        assert_eq!(s, StatusCode::CREATED, "{job}");
+        assert_eq!(job["state"], "mapping");
+        assert_eq!(job["missing_required"], json!(["id_number"]));
+        assert_eq!(job["unknown"], json!(["证件号", "血型"]));
+        let path = format!("/api/v1/imports/{}/mapping", job["id"]);
+        let put = |body: Value| {
+            Request::put(&path)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let (s, e, _) = ctx.send(put(json!({"columns": {"血型": "blood"}}))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e["error"]["message"], "列映射中的字段“blood”不存在");
+        let (s, job2, _) = ctx
+            .send(put(json!({"columns": {"证件号": "id_number", "血型": ""}})))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{job2}");
+        let checked = settle(&ctx, &token, &job["id"]).await;
+        // A grid worker's rows without a grid column go to the worker's own grid.
+        assert_eq!(checked["report"]["new"], 1, "{checked}");
+        post(
+            &ctx,
+            &token,
+            &format!("/api/v1/imports/{}/apply", job["id"]),
+        )
+        .await;
+        settle(&ctx, &token, &job["id"]).await;
+        let (_, found) = ctx.get("/api/v1/persons?name=周杰", &token).await;
+        assert_eq!(found["items"][0]["grid_code"], GRID_A, "{found}");
+
+        // Someone else's job is not there; a read-only role cannot import.
+        let other = ctx.token("street1").await;
+        let (s, _) = ctx
+            .get(&format!("/api/v1/imports/{}", job["id"]), &other)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let leader = ctx.token("leader").await;
+        let (s, e) = upload(&ctx, &leader, "a.csv", b"x".to_vec()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    });
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_and_change_nothing() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("district").await;
+        let before = person_count(&ctx).await;
+
+        // A truncated workbook and UTF-16 text are refused at upload, naming the problem.
+        let xlsx = write_xlsx(&[Sheet {
+            name: "人口",
+            headers: &["姓名", "身份证号"],
+            rows: &[row(&["周杰", id_number("19700505", 55).as_str()])],
+        }])
+        .unwrap();
+        let (s, e) = upload(&ctx, &token, "坏.xlsx", xlsx[..xlsx.len() / 2].to_vec()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("损坏或被截断"),
+            "{e}"
+        );
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "姓名,身份证号\r\n"
+                    .encode_utf16()
+                    .flat_map(|u| u.to_le_bytes()),
+            )
+            .collect();
+        let (s, e) = upload(&ctx, &token, "u16.csv", utf16).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains("UTF-16"),
+            "{e}"
+        );
+
+        // 100,000 bad rows, a 50 MB cell and an ID number twice: all reported, none imported.
+        let dup = id_number("19660606", 66);
+        let mut text = String::from("姓名,身份证号,网格\r\n");
+        text.push_str(&format!("甲,{},{GRID_A}\r\n", dup.as_str()));
+        text.push_str(&format!("乙,{},{GRID_A}\r\n", dup.as_str()));
+        text.push_str(&format!("丙,{},{GRID_A}\r\n", "x".repeat(50 * 1024 * 1024)));
+        for _ in 0..100_000 {
+            text.push_str("丁,123,\r\n");
+        }
+        let (s, job) = upload(&ctx, &token, "大.csv", text.into_bytes()).await;
+        assert_eq!(s, StatusCode::CREATED, "{job}");
+        let checked = settle(&ctx, &token, &job["id"]).await;
+        let r = &checked["report"];
+        assert_eq!(r["rows"], 100_003, "{r}");
+        assert_eq!(r["bad_rows"], 100_003);
+        assert_eq!(r["new"], 0);
+        assert_eq!(r["error_count"], 100_003);
+        let errors = r["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 200, "the page shows the first 200");
+        assert!(
+            errors[0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("与第3行重复"),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[1]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("与第2行重复")
+        );
+        assert!(
+            errors[2]["reason"].as_str().unwrap().contains("单元格过大"),
+            "{}",
+            errors[2]
+        );
+        post(
+            &ctx,
+            &token,
+            &format!("/api/v1/imports/{}/apply", job["id"]),
+        )
+        .await;
+        let done = settle(&ctx, &token, &job["id"]).await;
+        assert_eq!(done["applied"]["totals"]["new"], 0, "{done}");
+        assert_eq!(person_count(&ctx).await, before);
+
+        // An upload larger than the limit is refused before it is read.
+        let req = Request::post("/api/v1/imports?kind=persons&file_name=big.csv")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::from(vec![b'a'; 200 * 1024 * 1024 + 1]))
+            .unwrap();
+        let (s, e, _) = ctx.send(req).await;
+        assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("200 MB"));
+    });
+}
