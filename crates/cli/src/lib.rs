@@ -2,6 +2,7 @@
 //! manage accounts and check the audit log. Each command lives in its own module.
 
 pub mod audit_cmd;
+pub mod bench_cmd;
 pub mod demo;
 pub mod generator;
 pub mod import_cmd;

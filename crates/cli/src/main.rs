@@ -1,6 +1,7 @@
 //! The `wangge` binary: parses the command line and hands over to the command modules.
 use clap::{Parser, Subcommand};
 use wangge_cli::audit_cmd::{self, AuditCommand};
+use wangge_cli::bench_cmd::{self, BenchCommand};
 use wangge_cli::demo::{self, DemoArgs};
 use wangge_cli::generator::{self, GenArgs};
 use wangge_cli::import_cmd::{self, ImportArgs};
@@ -45,6 +46,13 @@ enum Command {
         data: DataArgs,
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Measure the speed of a feature on the data in --data (see BENCHMARKS.md).
+    Bench {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(subcommand)]
+        command: BenchCommand,
     },
     /// Verify or purge the audit log.
     Audit {
@@ -116,6 +124,9 @@ async fn run(command: Command) -> Result<i32, String> {
             return import_cmd::run(&open(data).await?, import).await;
         }
         Command::User { data, command } => user::run(&open(data).await?, command).await?,
+        Command::Bench { data, command } => {
+            return bench_cmd::run(&open(data).await?, command).await;
+        }
         Command::Audit { data, command } => {
             return audit_cmd::run(&open(data).await?, command).await;
         }

@@ -88,6 +88,10 @@ pub struct PersonImport<'s> {
     grids: HashMap<String, bool>,
     /// (grid, household key) → household id, for households found or made by this import.
     households: HashMap<(String, String), i64>,
+    /// (grid, household number) pairs already looked up on file, found or not.
+    looked_up: HashSet<(String, String)>,
+    /// (grid, building name) → building id, 0 when there is no such building.
+    buildings: HashMap<(String, String), i64>,
     touched: BTreeSet<String>,
     pub totals: Totals,
 }
@@ -107,6 +111,8 @@ impl<'s> PersonImport<'s> {
             source: source.to_string(),
             grids: HashMap::new(),
             households: HashMap::new(),
+            looked_up: HashSet::new(),
+            buildings: HashMap::new(),
             touched: BTreeSet::new(),
             totals: Totals::default(),
         })
@@ -124,6 +130,7 @@ impl<'s> PersonImport<'s> {
     pub async fn apply(&mut self, rows: &[PersonRow]) -> Result<Vec<Outcome>, StoreError> {
         let plans = self.plan(rows).await?;
         let txn = self.store.connection().begin().await?;
+        self.look_up_numbers(&txn, rows, &plans).await?;
         let mut writer = Writer::new(self.store, &self.scope, &self.source);
         for (row, (outcome, plan)) in rows.iter().zip(&plans) {
             match plan {
@@ -378,6 +385,72 @@ impl<'s> PersonImport<'s> {
         Ok(found)
     }
 
+    /// Looks up in one query the household numbers of a batch's new and moving persons, so
+    /// that joining households costs no query per row.
+    async fn look_up_numbers(
+        &mut self,
+        txn: &DatabaseTransaction,
+        rows: &[PersonRow],
+        plans: &[(Outcome, Plan)],
+    ) -> Result<(), StoreError> {
+        let mut wanted: HashSet<(String, String)> = HashSet::new();
+        for (row, (_, plan)) in rows.iter().zip(plans) {
+            let grid = match plan {
+                Plan::New { grid } => grid,
+                Plan::Update { on_file, grid } if *grid != on_file.grid_code => grid,
+                _ => continue,
+            };
+            if let Some(number) = &row.input.household {
+                let pair = (grid.clone(), number.clone());
+                if !self.looked_up.contains(&pair) {
+                    wanted.insert(pair);
+                }
+            }
+        }
+        let numbers: Vec<&String> = wanted
+            .iter()
+            .map(|(_, n)| n)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let grids: Vec<&String> = wanted
+            .iter()
+            .map(|(g, _)| g)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in numbers.chunks(1000) {
+            let grid_marks = vec!["?"; grids.len()].join(",");
+            let marks = vec!["?"; chunk.len()].join(",");
+            let values = grids
+                .iter()
+                .chain(chunk)
+                .map(|v| Value::from(v.as_str()))
+                .collect();
+            let stmt = sql::statement(
+                txn.get_database_backend(),
+                &format!(
+                    "SELECT id, grid_code, number FROM household \
+                     WHERE grid_code IN ({grid_marks}) AND number IN ({marks}) ORDER BY id"
+                ),
+                values,
+            );
+            for r in txn.query_all_raw(stmt).await? {
+                let pair = (
+                    r.try_get::<String>("", "grid_code")?,
+                    r.try_get::<String>("", "number")?,
+                );
+                if wanted.contains(&pair) {
+                    self.households
+                        .entry((pair.0, format!("户号:{}", pair.1)))
+                        .or_insert(r.try_get("", "id")?);
+                }
+            }
+        }
+        self.looked_up.extend(wanted);
+        Ok(())
+    }
+
     /// The household a new or moving person joins: the one with the row's household
     /// number (or address) in that grid, else a new one.
     async fn household_for(
@@ -408,6 +481,7 @@ impl<'s> PersonImport<'s> {
                 return Ok(Joined::Existing(*id));
             }
             if let Some(number) = &input.household
+                && !self.looked_up.contains(&(grid.to_string(), number.clone()))
                 && let Some(id) = household_by_number(txn, grid, number).await?
             {
                 self.households.insert((grid.to_string(), key.clone()), id);
@@ -415,7 +489,17 @@ impl<'s> PersonImport<'s> {
             }
         }
         let building_id = match &input.building {
-            Some(name) => building_by_name(txn, grid, name).await?.unwrap_or(0),
+            Some(name) => {
+                let key = (grid.to_string(), name.clone());
+                match self.buildings.get(&key) {
+                    Some(id) => *id,
+                    None => {
+                        let id = building_by_name(txn, grid, name).await?.unwrap_or(0);
+                        self.buildings.insert(key, id);
+                        id
+                    }
+                }
+            }
             None => 0,
         };
         let address = input.address.clone().unwrap_or_else(|| {

@@ -1,0 +1,129 @@
+//! `wangge bench search`: the latency of a name search over the whole district through the
+//! product's own path (scope, filter, paging, masking), beside the same query sent raw to
+//! the engine, in one run. Results go to BENCHMARKS.md by hand.
+use std::time::Instant;
+
+use clap::Subcommand;
+use sea_orm::{ConnectionTrait, Value};
+use wangge_store::people::{Paging, PersonFilter};
+use wangge_store::{Scope, Store};
+
+#[derive(Subcommand, Clone, Debug)]
+pub enum BenchCommand {
+    /// Search by two-character names (surname + given name) picked from the data.
+    Search {
+        /// How many different names to search for.
+        #[arg(long, default_value_t = 200)]
+        names: usize,
+    },
+}
+
+pub async fn run(store: &Store, cmd: BenchCommand) -> Result<i32, String> {
+    let BenchCommand::Search { names } = cmd;
+    let picked = pick_names(store, names).await.map_err(|e| e.to_string())?;
+    if picked.is_empty() {
+        return Err("数据库中没有人员，请先运行 wangge gen".into());
+    }
+    let scope = Scope::system();
+    // One untimed round warms the page cache, as a running server would have it.
+    for name in &picked {
+        search(store, &scope, name).await?;
+        raw(store, name).await?;
+    }
+    let mut ours = Vec::new();
+    let mut engine = Vec::new();
+    let mut found = 0u64;
+    for name in &picked {
+        let t = Instant::now();
+        found += search(store, &scope, name).await?;
+        ours.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        raw(store, name).await?;
+        engine.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (m, p95) = stats(&mut ours);
+    let (rm, rp95) = stats(&mut engine);
+    println!(
+        "{} 个两字姓名，平均每个找到 {:.0} 人",
+        picked.len(),
+        found as f64 / picked.len() as f64
+    );
+    println!("wangge 人员查询（范围、筛选、分页、脱敏）  中位数 {m:.2} ms  P95 {p95:.2} ms");
+    println!("同一查询直接交给数据库引擎            中位数 {rm:.2} ms  P95 {rp95:.2} ms");
+    println!("比值 引擎/wangge（中位数）               {:.2}", rm / m);
+    Ok(0)
+}
+
+fn stats(v: &mut [f64]) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+/// Distinct two-character names spread over the table (every k-th row by id).
+async fn pick_names(store: &Store, n: usize) -> Result<Vec<String>, wangge_store::StoreError> {
+    let db = store.connection();
+    let stmt = sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT name FROM person WHERE id % 997 = 0 LIMIT 20000",
+        Vec::<Value>::new(),
+    );
+    let mut names: Vec<String> = Vec::new();
+    for r in db.query_all_raw(stmt).await? {
+        let name: String = r.try_get("", "name")?;
+        if name.chars().count() == 2 && !names.contains(&name) {
+            names.push(name);
+            if names.len() == n {
+                break;
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// The first page of a search, as the API answers it; returns the total found.
+async fn search(store: &Store, scope: &Scope, name: &str) -> Result<u64, String> {
+    let filter = PersonFilter {
+        name: Some(name.to_string()),
+        ..PersonFilter::default()
+    };
+    let page = store
+        .persons(
+            scope,
+            None,
+            &filter,
+            Paging::new(Some(1), Some(20)).map_err(|e| e.to_string())?,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(page.total)
+}
+
+/// The same two statements (count and first page) sent straight to the engine.
+async fn raw(store: &Store, name: &str) -> Result<(), String> {
+    let db = store.connection();
+    let backend = db.get_database_backend();
+    let hi = format!("{name}\u{10FFFF}");
+    let q = |sql: &str| {
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => sql.replacen('?', "$1", 1).replacen('?', "$2", 1),
+            _ => sql.to_string(),
+        };
+        sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            vec![Value::from(name), Value::from(hi.as_str())],
+        )
+    };
+    db.query_one_raw(q(
+        "SELECT COUNT(*) FROM person WHERE name >= ? AND name < ? AND status = 'active'",
+    ))
+    .await
+    .map_err(|e| e.to_string())?;
+    db.query_all_raw(q(
+        "SELECT * FROM person WHERE name >= ? AND name < ? AND status = 'active' ORDER BY grid_code, id LIMIT 20",
+    ))
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
