@@ -1,12 +1,13 @@
 //! `wangge import persons FILE`: a dry run that lists every bad row, then (with `--apply`)
 //! the import of the valid rows, with a progress bar for each pass.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use wangge_import::{
-    Kind, Progress, Report, Upload, apply_persons, check_persons, errors_xlsx, prepare,
+    Kind, Progress, RowError, Upload, apply_persons, check_persons, errors_xlsx, find_repeats,
+    prepare,
 };
 use wangge_sheet::Limits;
 use wangge_store::{Scope, Store};
@@ -70,48 +71,60 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<i32, String> {
     }
     let scope = Scope::system();
     let progress = Arc::new(Progress::default());
-    let report = {
+    if !args.apply {
         let bar = watch(progress.clone(), "检查");
         let report = check_persons(store, &scope, &upload, &prepared, &progress).await;
         bar.abort();
-        report.map_err(|e| e.to_string())?
-    };
-    print_report(&report);
-    if let Some(path) = &args.errors {
-        let xlsx = errors_xlsx(&report.errors).map_err(|e| e.to_string())?;
-        std::fs::write(path, xlsx).map_err(|e| format!("无法写入 {}：{e}", path.display()))?;
-        println!("错误明细已写入 {}", path.display());
-    }
-    if args.apply {
-        let bar = watch(progress.clone(), "导入");
-        let applied =
-            apply_persons(store, &scope, &upload, &prepared, &report, &progress, "cli").await;
-        bar.abort();
-        let a = applied.map_err(|e| e.to_string())?;
+        let report = report.map_err(|e| e.to_string())?;
         println!(
-            "导入完成：新增 {}，更新 {}，未变 {}，跳过有问题的 {} 行",
-            a.totals.new, a.totals.changed, a.totals.unchanged, report.bad_rows
+            "共 {} 行：将新增 {}，更新 {}，未变 {}；有问题 {} 行",
+            report.rows,
+            report.totals.new,
+            report.totals.changed,
+            report.totals.unchanged,
+            report.bad_rows
         );
-    } else {
+        print_errors(&report.errors, args.errors.as_deref())?;
         println!("这是试运行，未写入任何数据；确认无误后加 --apply 导入有效行");
+        return Ok(if report.bad_rows > 0 { 1 } else { 0 });
     }
-    Ok(if report.bad_rows > 0 { 1 } else { 0 })
+    // Applying straight away: one quick pass finds repeated ID numbers, then the import
+    // checks each row as it goes and reports the bad ones at the end.
+    let (excluded, mut errors) = find_repeats(&upload, &prepared).map_err(|e| e.to_string())?;
+    let bar = watch(progress.clone(), "导入");
+    let applied = apply_persons(
+        store, &scope, &upload, &prepared, &excluded, &progress, "cli",
+    )
+    .await;
+    bar.abort();
+    let a = applied.map_err(|e| e.to_string())?;
+    let bad_rows = a.bad_rows + excluded.len() as u64;
+    println!(
+        "导入完成：共 {} 行，新增 {}，更新 {}，未变 {}，跳过有问题的 {} 行",
+        a.rows, a.totals.new, a.totals.changed, a.totals.unchanged, bad_rows
+    );
+    errors.extend(a.errors);
+    errors.sort_by_key(|e| e.line);
+    print_errors(&errors, args.errors.as_deref())?;
+    Ok(if bad_rows > 0 { 1 } else { 0 })
 }
 
-fn print_report(r: &Report) {
-    println!(
-        "共 {} 行：新增 {}，更新 {}，未变 {}，有问题 {} 行",
-        r.rows, r.totals.new, r.totals.changed, r.totals.unchanged, r.bad_rows
-    );
-    for e in r.errors.iter().take(20) {
+fn print_errors(errors: &[RowError], xlsx: Option<&Path>) -> Result<(), String> {
+    for e in errors.iter().take(20) {
         println!("  第{}行 {}“{}”：{}", e.line, e.column, e.value, e.reason);
     }
-    if r.errors.len() > 20 {
+    if errors.len() > 20 {
         println!(
             "  ……另有 {} 条错误（用 --errors 文件.xlsx 导出全部）",
-            r.errors.len() - 20
+            errors.len() - 20
         );
     }
+    if let Some(path) = xlsx {
+        let bytes = errors_xlsx(errors).map_err(|e| e.to_string())?;
+        std::fs::write(path, bytes).map_err(|e| format!("无法写入 {}：{e}", path.display()))?;
+        println!("错误明细已写入 {}", path.display());
+    }
+    Ok(())
 }
 
 /// Draws the shared progress on the terminal until aborted.

@@ -1,5 +1,6 @@
 //! Browser test: a district operator logs in through the real binary's pages in headless
-//! Chromium and opens a grid's server-rendered SVG map.
+//! Chromium, opens a grid's server-rendered SVG map, then imports a CSV through the upload
+//! page (dry-run errors shown, valid rows applied) and finds the new person by name.
 
 mod support;
 
@@ -113,5 +114,63 @@ fn walk(browser: &Browser, base: &str, username: &str, password: &str) -> Result
     let shot = target_dir().join("browser-grid.png");
     browser.screenshot_png(&shot)?;
     println!("grid page screenshot: {}", shot.display());
+
+    let grid = path_of(&href).trim_start_matches("/grids/").to_string();
+    import_a_file(browser, base, &grid)
+}
+
+/// A valid GB 11643 number for a birth date and sequence.
+fn id_number(birth: &str, seq: u32) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let first17 = format!("430204{birth}{seq:03}");
+    let sum: u32 = first17
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    format!(
+        "{first17}{}",
+        char::from(b"10X98765432"[(sum % 11) as usize])
+    )
+}
+
+/// Upload page → dry-run errors → apply → the person is found by a two-character name.
+fn import_a_file(browser: &Browser, base: &str, grid: &str) -> Result<(), String> {
+    let file = target_dir().join("browser-import.csv");
+    let csv = format!(
+        "姓名,身份证号,联系电话,网格\r\n禤珂,{},13807310001,{grid}\r\n错号,430204199001010000,,{grid}\r\n",
+        id_number("19910909", 901)
+    );
+    std::fs::write(&file, csv).map_err(|e| e.to_string())?;
+    browser.goto(&format!("{base}/imports"))?;
+    let input = browser.wait_for("input[type=file]", WAIT)?;
+    browser.send_keys(&input, &file.to_string_lossy())?;
+    browser.click(&browser.find("form.upload button[type=submit]")?)?;
+
+    browser
+        .wait_for("#report", WAIT)
+        .map_err(|e| format!("the dry run did not report: {e}"))?;
+    let errors = browser.text(&browser.find("table.errors")?)?;
+    if !errors.contains("校验位") {
+        return Err(format!(
+            "dry-run errors do not name the check digit: {errors}"
+        ));
+    }
+    browser.click(&browser.find("#apply")?)?;
+    let done = browser
+        .wait_for("#applied", WAIT)
+        .map_err(|e| format!("the import did not finish: {e}"))?;
+    let summary = browser.text(&done)?;
+    if !summary.contains("新增 1 人") {
+        return Err(format!("import summary: {summary}"));
+    }
+    browser.goto(&format!("{base}/persons?q=%E7%A6%A4%E7%8F%82"))?;
+    let table = browser.wait_for("table", WAIT)?;
+    let text = browser.text(&table)?;
+    if !text.contains("禤珂") {
+        return Err(format!("禤珂 not found after the import: {text}"));
+    }
+    let shot = target_dir().join("browser-import.png");
+    browser.screenshot_png(&shot)?;
     Ok(())
 }

@@ -18,5 +18,6 @@ pub mod population;
 pub mod region;
 pub mod role;
 pub mod sizing;
+pub mod staffing;
 pub mod totp;
 pub mod uscc;

@@ -11,7 +11,7 @@ mod report;
 mod source;
 
 pub use error::ImportError;
-pub use persons::{apply_persons, check_persons};
+pub use persons::{apply_persons, check_persons, find_repeats};
 pub use progress::{Phase, Progress};
 pub use report::{Applied, Report, RowError, errors_xlsx};
 pub use source::{Kind, Prepared, Upload, prepare};

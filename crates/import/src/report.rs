@@ -38,6 +38,9 @@ pub struct Applied {
     pub rows: u64,
     pub totals: Totals,
     pub bad_rows: u64,
+    /// The rows skipped and why (all of them; the web shows the dry run's list).
+    #[serde(skip)]
+    pub errors: Vec<RowError>,
 }
 
 /// The errors as a workbook to download, fix and upload again.

@@ -413,27 +413,14 @@ impl<'s> PersonImport<'s> {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let grids: Vec<&String> = wanted
-            .iter()
-            .map(|(g, _)| g)
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
         for chunk in numbers.chunks(1000) {
-            let grid_marks = vec!["?"; grids.len()].join(",");
             let marks = vec!["?"; chunk.len()].join(",");
-            let values = grids
-                .iter()
-                .chain(chunk)
-                .map(|v| Value::from(v.as_str()))
-                .collect();
             let stmt = sql::statement(
                 txn.get_database_backend(),
                 &format!(
-                    "SELECT id, grid_code, number FROM household \
-                     WHERE grid_code IN ({grid_marks}) AND number IN ({marks}) ORDER BY id"
+                    "SELECT id, grid_code, number FROM household WHERE number IN ({marks}) ORDER BY id"
                 ),
-                values,
+                chunk.iter().map(|n| Value::from(n.as_str())).collect(),
             );
             for r in txn.query_all_raw(stmt).await? {
                 let pair = (
@@ -734,7 +721,7 @@ impl<'a> Writer<'a> {
             .flatten()
             .map(|(t, g)| (t.as_str(), *g))
             .collect();
-        let id = self.batch.add_sealed_person(
+        self.batch.add_sealed_person(
             self.store,
             &PersonIn {
                 household_id: household.id(),
@@ -752,8 +739,8 @@ impl<'a> Writer<'a> {
                 note: input.note.as_deref(),
             },
         )?;
-        let county = county_of(grid).unwrap_or_default();
-        self.record(county, id, "create", None, Some(grid), "");
+        // A person created by an import is recorded by the import's audit entry (file,
+        // counts, account); a history row each would double the rows written.
         Ok(())
     }
 

@@ -12,6 +12,7 @@ mod connect;
 pub mod crypto;
 pub mod entity;
 mod error;
+pub mod export;
 pub mod grids;
 pub mod ids;
 pub mod import;
@@ -23,6 +24,7 @@ pub mod regions;
 pub mod scope;
 pub mod sessions;
 mod sql;
+pub mod staff;
 
 use std::sync::Arc;
 

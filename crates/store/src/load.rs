@@ -91,9 +91,20 @@ impl Store {
         let crypto = self.crypto();
         Sealed {
             id_cipher: crypto.encrypt(id_number.as_str().as_bytes()),
+            phone_cipher: phone.map(|p| crypto.encrypt(p.as_str().as_bytes())),
+            ..self.seal_index(id_number, phone)
+        }
+    }
+
+    /// The blind indexes and derived fields only, for matching rows with records (a dry
+    /// run): the ciphers are left empty, and such a value cannot be written.
+    pub fn seal_index(&self, id_number: &IdNumber, phone: Option<&Phone>) -> Sealed {
+        let crypto = self.crypto();
+        Sealed {
+            id_cipher: Vec::new(),
             id_index: crypto.blind_index("id", id_number.as_str()),
             id_masked: id_number.masked(),
-            phone_cipher: phone.map(|p| crypto.encrypt(p.as_str().as_bytes())),
+            phone_cipher: None,
             phone_index: phone.map(|p| crypto.blind_index("phone", p.as_str())),
             phone_masked: phone.map(Phone::masked),
             sex: match id_number.sex() {
@@ -334,6 +345,11 @@ impl Batch {
         extra: &PersonExtra<'_>,
     ) -> Result<(), StoreError> {
         let c = county(p.grid_code)?;
+        if sealed.id_cipher.is_empty() || sealed.phone_cipher.is_none() != p.phone.is_none() {
+            return Err(StoreError::Crypto(
+                "人员的身份证号或手机号未加密，拒绝写入".into(),
+            ));
+        }
         self.persons.push(vec![
             c.into(),
             id.into(),
@@ -387,6 +403,15 @@ impl Batch {
             Option::<i64>::None.into(),
         ]);
         Ok(id)
+    }
+
+    /// Links a staff row of this batch to the account its person signs in with.
+    pub(crate) fn set_staff_account(&mut self, id: i64, account: Option<i64>) {
+        for row in self.staff.rows_mut() {
+            if row[1] == Value::BigInt(Some(id)) {
+                row[6] = account.into();
+            }
+        }
     }
 
     /// Sets the member counts of households added to this batch (imports learn them as

@@ -114,7 +114,7 @@ fn base_data_records(s: &Schema) -> Vec<Step> {
     steps.push(index(
         "ix_household_number",
         household::Entity.table_ref(),
-        &["grid_code", "number"],
+        &["number", "grid_code"],
         false,
     ));
     steps.extend(table(s, person_history::Entity));

@@ -75,6 +75,36 @@ pub struct HouseholdItem {
     pub member_count: i32,
 }
 
+impl From<building::Model> for BuildingItem {
+    fn from(b: building::Model) -> Self {
+        BuildingItem {
+            id: b.id,
+            code: b.code,
+            grid_code: b.grid_code,
+            name: b.name,
+            address: b.address,
+            floors: b.floors,
+            units: b.units,
+            rooms_per_floor: b.rooms_per_floor,
+            lng: b.lng,
+            lat: b.lat,
+        }
+    }
+}
+
+impl From<household::Model> for HouseholdItem {
+    fn from(h: household::Model) -> Self {
+        HouseholdItem {
+            id: h.id,
+            grid_code: h.grid_code,
+            building_id: h.building_id,
+            room: h.room,
+            address: h.address,
+            member_count: h.member_count,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct TagItem {
     pub tag: String,
@@ -195,12 +225,11 @@ impl Store {
         }
     }
 
-    pub async fn buildings(
+    pub(crate) fn buildings_select(
         &self,
         scope: &Scope,
         region: Option<&str>,
-        paging: Paging,
-    ) -> Result<Page<BuildingItem>, StoreError> {
+    ) -> Result<Select<building::Entity>, StoreError> {
         self.base_scope_check(scope)?;
         let prefix = scope.narrow(region)?;
         let mut q = in_range(
@@ -211,23 +240,57 @@ impl Store {
         if let Some(c) = county_of(&prefix) {
             q = q.filter(building::Column::County.eq(c));
         }
+        Ok(q)
+    }
+
+    pub(crate) fn households_select(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+    ) -> Result<Select<household::Entity>, StoreError> {
+        self.base_scope_check(scope)?;
+        let prefix = scope.narrow(region)?;
+        let mut q = in_range(
+            household::Entity::find(),
+            household::Column::GridCode,
+            &prefix,
+        );
+        if let Some(c) = county_of(&prefix) {
+            q = q.filter(household::Column::County.eq(c));
+        }
+        Ok(q.filter(household::Column::MemberCount.gt(0)))
+    }
+
+    /// Active persons of the scope (or a region in it) that match the filter.
+    pub(crate) fn persons_select(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        filter: &PersonFilter,
+    ) -> Result<Select<person::Entity>, StoreError> {
+        self.base_scope_check(scope)?;
+        let prefix = scope.narrow(region)?;
+        let mut q = in_range(person::Entity::find(), person::Column::GridCode, &prefix)
+            .filter(person::Column::Status.eq("active"));
+        if let Some(c) = county_of(&prefix) {
+            q = q.filter(person::Column::County.eq(c));
+        }
+        self.apply_filter(q, filter)
+    }
+
+    pub async fn buildings(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        paging: Paging,
+    ) -> Result<Page<BuildingItem>, StoreError> {
+        let q = self.buildings_select(scope, region)?;
         let total = q.clone().count(&self.db).await?;
         let items = self
             .page_of(q, building::Column::GridCode, building::Column::Id, paging)
             .await?
             .into_iter()
-            .map(|b| BuildingItem {
-                id: b.id,
-                code: b.code,
-                grid_code: b.grid_code,
-                name: b.name,
-                address: b.address,
-                floors: b.floors,
-                units: b.units,
-                rooms_per_floor: b.rooms_per_floor,
-                lng: b.lng,
-                lat: b.lat,
-            })
+            .map(BuildingItem::from)
             .collect();
         Ok(Page {
             items,
@@ -277,16 +340,8 @@ impl Store {
         building_id: Option<i64>,
         paging: Paging,
     ) -> Result<Page<HouseholdItem>, StoreError> {
-        self.base_scope_check(scope)?;
         let prefix = scope.narrow(region)?;
-        let mut q = in_range(
-            household::Entity::find(),
-            household::Column::GridCode,
-            &prefix,
-        );
-        if let Some(c) = county_of(&prefix) {
-            q = q.filter(household::Column::County.eq(c));
-        }
+        let mut q = self.households_select(scope, region)?;
         let total = match building_id {
             Some(b) => {
                 q = q.filter(household::Column::BuildingId.eq(b));
@@ -303,14 +358,7 @@ impl Store {
             )
             .await?
             .into_iter()
-            .map(|h| HouseholdItem {
-                id: h.id,
-                grid_code: h.grid_code,
-                building_id: h.building_id,
-                room: h.room,
-                address: h.address,
-                member_count: h.member_count,
-            })
+            .map(HouseholdItem::from)
             .collect();
         Ok(Page {
             items,
@@ -327,14 +375,8 @@ impl Store {
         filter: &PersonFilter,
         paging: Paging,
     ) -> Result<Page<PersonItem>, StoreError> {
-        self.base_scope_check(scope)?;
         let prefix = scope.narrow(region)?;
-        let mut q = in_range(person::Entity::find(), person::Column::GridCode, &prefix)
-            .filter(person::Column::Status.eq("active"));
-        if let Some(c) = county_of(&prefix) {
-            q = q.filter(person::Column::County.eq(c));
-        }
-        let q = self.apply_filter(q, filter)?;
+        let q = self.persons_select(scope, region, filter)?;
         let total = if filter.is_empty() {
             self.cached_total(&prefix, false).await?
         } else {
@@ -405,7 +447,7 @@ impl Store {
         Ok(q)
     }
 
-    async fn person_items(
+    pub(crate) async fn person_items(
         &self,
         scope: &Scope,
         rows: Vec<person::Model>,

@@ -47,7 +47,9 @@ pub struct BuildingOnGrid {
 
 #[derive(Debug, Serialize)]
 pub struct ResponsiblePerson {
+    pub id: i64,
     pub duty: String,
+    pub duty_label: &'static str,
     pub name: String,
     /// Duty phones are posted on the grid's public board, so they are shown in full.
     pub phone: String,
@@ -253,6 +255,9 @@ impl Store {
             .into_iter()
             .map(|s| {
                 Ok(ResponsiblePerson {
+                    id: s.id,
+                    duty_label: wangge_domain::population::Duty::parse(&s.duty)
+                        .map_or("", |d| d.label()),
                     duty: s.duty,
                     name: s.name,
                     phone: self.crypto.decrypt_string(&s.phone_cipher)?,

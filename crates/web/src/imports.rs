@@ -235,7 +235,7 @@ impl Job {
                 &scope,
                 &job.upload,
                 &prepared,
-                &report,
+                &report.excluded,
                 &job.progress,
                 &client,
             )

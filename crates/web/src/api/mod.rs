@@ -1,11 +1,13 @@
 //! The JSON API under `/api/v1`: the same operations as the pages, for apps and systems.
 mod audit;
+mod export;
 pub(crate) mod imports;
 mod locate;
 mod openapi;
-mod people;
+pub(crate) mod people;
 mod regions;
 mod session;
+mod staff;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -25,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(imports::routes())
+        .merge(export::routes())
+        .merge(staff::routes())
         .merge(locate::routes())
         .merge(openapi::routes())
 }

@@ -22,8 +22,8 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
-    region: Option<String>,
+pub(crate) struct ListQuery {
+    pub(crate) region: Option<String>,
     building: Option<i64>,
     household: Option<i64>,
     /// One search box: ID number, phone or name.
@@ -43,7 +43,7 @@ impl ListQuery {
         Ok(Paging::new(self.page, self.per_page)?)
     }
 
-    fn filter(&self) -> PersonFilter {
+    pub(crate) fn filter(&self) -> PersonFilter {
         let mut f = self
             .q
             .as_deref()

@@ -5,6 +5,7 @@ mod audit;
 mod imports;
 mod people;
 mod regions;
+mod staff;
 
 use askama::Template;
 use axum::Router;
@@ -20,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(imports::routes())
+        .merge(staff::routes())
 }
 
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.

@@ -72,13 +72,18 @@ impl ListQuery {
                 })
                 .collect::<String>()
         };
-        format!(
-            "q={}&tag={}&age_min={}&age_max={}",
-            enc(&self.q),
-            enc(&self.tag),
-            enc(self.age_min.as_deref().unwrap_or("")),
-            enc(self.age_max.as_deref().unwrap_or(""))
-        )
+        // Only the fields filled in, so the same string serves the API's typed query.
+        [
+            ("q", self.q.as_str()),
+            ("tag", self.tag.as_str()),
+            ("age_min", self.age_min.as_deref().unwrap_or("")),
+            ("age_max", self.age_max.as_deref().unwrap_or("")),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", enc(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
     }
 }
 

@@ -110,8 +110,10 @@ async fn region_page(state: &AppState, c: &PageCaller, code: &str) -> Result<Res
 struct GridPage {
     nav: Nav,
     grid: GridView,
-    staff: Vec<(String, String, String)>,
     map: String,
+    /// Whether the caller may put people on the grid or take them off.
+    manages: bool,
+    duties: Vec<(&'static str, &'static str)>,
 }
 
 async fn grid(
@@ -140,22 +142,15 @@ async fn grid(
         href: None,
     };
     let map = map::render("grid-map", &[shape], &points, 640.0, 480.0);
-    let staff = grid
-        .staff
-        .iter()
-        .map(|s| {
-            (
-                wangge_domain::population::Duty::label_of(&s.duty).to_string(),
-                s.name.clone(),
-                s.phone.clone(),
-            )
-        })
-        .collect();
     Ok(render(&GridPage {
         nav: Nav::of(&c),
         grid,
-        staff,
         map,
+        manages: c.scope().role.can_manage_grids(),
+        duties: wangge_domain::population::Duty::ALL
+            .iter()
+            .map(|d| (d.as_str(), d.label()))
+            .collect(),
     })
     .into_response())
 }
