@@ -121,7 +121,7 @@ async fn raw(store: &Store, name: &str) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     db.query_all_raw(q(
-        "SELECT * FROM person WHERE name >= ? AND name < ? AND status = 'active' ORDER BY grid_code, id LIMIT 20",
+        "SELECT * FROM person WHERE name >= ? AND name < ? AND status = 'active' ORDER BY name, grid_code, id LIMIT 20",
     ))
     .await
     .map_err(|e| e.to_string())?;

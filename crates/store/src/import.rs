@@ -93,6 +93,9 @@ pub struct PersonImport<'s> {
     /// (grid, building name) → building id, 0 when there is no such building.
     buildings: HashMap<(String, String), i64>,
     touched: BTreeSet<String>,
+    /// Whether new persons get a `create` history row (forms do; bulk imports rely on
+    /// their audit entry instead).
+    record_creates: bool,
     pub totals: Totals,
 }
 
@@ -114,8 +117,15 @@ impl<'s> PersonImport<'s> {
             looked_up: HashSet::new(),
             buildings: HashMap::new(),
             touched: BTreeSet::new(),
+            record_creates: false,
             totals: Totals::default(),
         })
+    }
+
+    /// Gives every person this import creates a `create` history row.
+    pub fn recording_creates(mut self) -> Self {
+        self.record_creates = true;
+        self
     }
 
     /// What importing `rows` would do; nothing is written.
@@ -132,6 +142,7 @@ impl<'s> PersonImport<'s> {
         let txn = self.store.connection().begin().await?;
         self.look_up_numbers(&txn, rows, &plans).await?;
         let mut writer = Writer::new(self.store, &self.scope, &self.source);
+        writer.record_creates = self.record_creates;
         for (row, (outcome, plan)) in rows.iter().zip(&plans) {
             match plan {
                 Plan::New { grid } => {
@@ -630,6 +641,7 @@ struct Writer<'a> {
     /// Members leaving households (a move).
     left: HashMap<(i32, i64), i32>,
     new_households: HashSet<i64>,
+    record_creates: bool,
     /// Households made by this batch, whose first member becomes the head.
     members_of_new: HashMap<i64, i32>,
 }
@@ -660,6 +672,7 @@ impl<'a> Writer<'a> {
             joined: HashMap::new(),
             left: HashMap::new(),
             new_households: HashSet::new(),
+            record_creates: false,
             members_of_new: HashMap::new(),
         }
     }
@@ -721,7 +734,7 @@ impl<'a> Writer<'a> {
             .flatten()
             .map(|(t, g)| (t.as_str(), *g))
             .collect();
-        self.batch.add_sealed_person(
+        let id = self.batch.add_sealed_person(
             self.store,
             &PersonIn {
                 household_id: household.id(),
@@ -739,8 +752,12 @@ impl<'a> Writer<'a> {
                 note: input.note.as_deref(),
             },
         )?;
-        // A person created by an import is recorded by the import's audit entry (file,
+        // A person created by a bulk import is recorded by the import's audit entry (file,
         // counts, account); a history row each would double the rows written.
+        if self.record_creates {
+            let county = county_of(grid).unwrap_or_default();
+            self.record(county, id, "create", None, Some(grid), "");
+        }
         Ok(())
     }
 

@@ -20,6 +20,7 @@ pub mod load;
 pub mod locate;
 mod migrate;
 pub mod people;
+pub mod person_edit;
 pub mod regions;
 pub mod scope;
 pub mod sessions;

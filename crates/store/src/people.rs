@@ -135,6 +135,10 @@ pub struct PersonRecord {
     pub person: PersonItem,
     pub address: String,
     pub unmasked: bool,
+    /// `active`, `moved_out` or `deceased`.
+    pub status: String,
+    pub ethnicity: Option<String>,
+    pub note: Option<String>,
 }
 
 /// What a person search may ask for; every part narrows the result.
@@ -237,7 +241,7 @@ impl Store {
             building::Column::GridCode,
             &prefix,
         );
-        if let Some(c) = county_of(&prefix) {
+        if let Some(c) = self.shard_of(&prefix) {
             q = q.filter(building::Column::County.eq(c));
         }
         Ok(q)
@@ -255,7 +259,7 @@ impl Store {
             household::Column::GridCode,
             &prefix,
         );
-        if let Some(c) = county_of(&prefix) {
+        if let Some(c) = self.shard_of(&prefix) {
             q = q.filter(household::Column::County.eq(c));
         }
         Ok(q.filter(household::Column::MemberCount.gt(0)))
@@ -272,7 +276,7 @@ impl Store {
         let prefix = scope.narrow(region)?;
         let mut q = in_range(person::Entity::find(), person::Column::GridCode, &prefix)
             .filter(person::Column::Status.eq("active"));
-        if let Some(c) = county_of(&prefix) {
+        if let Some(c) = self.shard_of(&prefix) {
             q = q.filter(person::Column::County.eq(c));
         }
         self.apply_filter(q, filter)
@@ -315,6 +319,16 @@ impl Store {
             counts.persons
         }
         .max(0) as u64)
+    }
+
+    /// The county to name in a query so PostgreSQL (and Citus) reads one shard. SQLite is
+    /// not told: its planner takes `county = ?` for the best index (the primary key's
+    /// prefix) and then scans the whole county instead of the name or grid index.
+    fn shard_of(&self, prefix: &str) -> Option<i32> {
+        match self.backend() {
+            crate::Backend::Postgres => county_of(prefix),
+            _ => None,
+        }
     }
 
     /// Rows of a subtree in (grid, id) order: the order the list index already holds.
@@ -381,6 +395,13 @@ impl Store {
             self.cached_total(&prefix, false).await?
         } else {
             q.clone().count(&self.db).await?
+        };
+        // A name search is ordered by name first, so the name index serves it (a rare name
+        // would otherwise be looked for along the whole grid index).
+        let q = if filter.name.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+            q.order_by_asc(person::Column::Name)
+        } else {
+            q
         };
         let rows = self
             .page_of(q, person::Column::GridCode, person::Column::Id, paging)
@@ -560,6 +581,7 @@ impl Store {
             client,
         })
         .await?;
+        let (status, ethnicity, note) = (p.status.clone(), p.ethnicity.clone(), p.note.clone());
         let mut item = self
             .person_items(scope, vec![p])
             .await?
@@ -573,6 +595,9 @@ impl Store {
             person: item,
             address,
             unmasked: unmask,
+            status,
+            ethnicity,
+            note,
         })
     }
 }
