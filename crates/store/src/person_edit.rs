@@ -17,6 +17,8 @@ const SOURCE: &str = "页面";
 #[derive(Debug, Serialize)]
 pub struct HistoryItem {
     pub at: i64,
+    /// `at` in Shanghai time, as shown.
+    pub at_text: String,
     pub kind: String,
     pub kind_label: &'static str,
     pub grid_from: Option<String>,
@@ -89,20 +91,23 @@ impl Store {
     }
 
     /// Changes a person's fields (blank ones are kept) or moves them to another grid.
-    /// Returns the changed field keys (empty when nothing changed).
+    /// `edit` gets the person's ID number and name (the two fields a record always has) and
+    /// gives the new record. Returns the changed field keys (empty when nothing changed).
     pub async fn edit_person(
         &self,
         scope: &Scope,
         id: i64,
-        edit: impl FnOnce(String) -> Result<PersonInput, StoreError>,
+        edit: impl FnOnce(&str, &str) -> Result<PersonInput, StoreError>,
         client: &str,
     ) -> Result<Vec<&'static str>, StoreError> {
         let p = self.person_in_scope(scope, id).await?;
         if p.status == "deceased" {
-            return Err(StoreError::Conflict("此人已死亡注销，档案不能再修改".into()));
+            return Err(StoreError::Conflict(
+                "此人已死亡注销，档案不能再修改".into(),
+            ));
         }
         let id_number = self.crypto().decrypt_string(&p.id_cipher)?;
-        let input = edit(id_number)?;
+        let input = edit(&id_number, &p.name)?;
         let mut import = PersonImport::new(self, scope, SOURCE)?;
         let row = self.row_of(input);
         let outcome = import.apply(std::slice::from_ref(&row)).await?.pop();
@@ -211,6 +216,7 @@ impl Store {
             .into_iter()
             .map(|h| HistoryItem {
                 at: h.at,
+                at_text: wangge_domain::date::format_local(h.at),
                 kind_label: kind_label(&h.kind),
                 kind: h.kind,
                 grid_from: h.grid_from,

@@ -8,6 +8,7 @@ mod error;
 mod imports;
 mod map;
 mod pages;
+mod person_form;
 
 use std::sync::Arc;
 use std::time::Duration;

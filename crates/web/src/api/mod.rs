@@ -5,6 +5,7 @@ pub(crate) mod imports;
 mod locate;
 mod openapi;
 pub(crate) mod people;
+mod person_edit;
 mod regions;
 mod session;
 mod staff;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(export::routes())
         .merge(staff::routes())
+        .merge(person_edit::routes())
         .merge(locate::routes())
         .merge(openapi::routes())
 }

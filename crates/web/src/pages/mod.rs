@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod imports;
 mod people;
+mod person_edit;
 mod regions;
 mod staff;
 
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(imports::routes())
         .merge(staff::routes())
+        .merge(person_edit::routes())
 }
 
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.

@@ -138,6 +138,8 @@ struct PersonPage {
     nav: Nav,
     p: PersonRecord,
     can_unmask: bool,
+    can_write: bool,
+    history: Vec<wangge_store::person_edit::HistoryItem>,
 }
 
 #[derive(Deserialize)]
@@ -157,10 +159,13 @@ async fn one(
     let mut p = state.store.person(c.scope(), id, unmask, &c.client).await?;
     p.person = labelled(p.person);
     let can_unmask = c.scope().role.can_unmask();
+    let history = state.store.person_history(c.scope(), id).await?;
     Ok(render(&PersonPage {
         nav: Nav::of(&c),
         p,
         can_unmask,
+        can_write: c.scope().role.can_write(),
+        history,
     })
     .into_response())
 }
