@@ -141,7 +141,10 @@ fn import_a_file(browser: &Browser, base: &str, grid: &str) -> Result<(), String
         "姓名,身份证号,联系电话,网格\r\n禤珂,{},13807310001,{grid}\r\n错号,430204199001010000,,{grid}\r\n",
         id_number("19910909", 901)
     );
+    std::fs::create_dir_all(target_dir()).map_err(|e| e.to_string())?;
     std::fs::write(&file, csv).map_err(|e| e.to_string())?;
+    // Chromium takes only canonical paths for a file input.
+    let file = std::fs::canonicalize(&file).map_err(|e| e.to_string())?;
     browser.goto(&format!("{base}/imports"))?;
     let input = browser.wait_for("input[type=file]", WAIT)?;
     browser.send_keys(&input, &file.to_string_lossy())?;

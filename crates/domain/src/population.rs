@@ -101,6 +101,33 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Kinds of organization on a grid (组织).
+    OrgKind {
+        Enterprise => "enterprise", "企业";
+        Shop => "shop", "商户";
+        School => "school", "学校";
+        SocialOrg => "social_org", "社会组织";
+        PropertyCompany => "property_company", "物业公司";
+        OwnersCommittee => "owners_committee", "业主委员会";
+        PublicInstitution => "public_institution", "机关事业单位";
+        Other => "other", "其他";
+    }
+);
+
+vocabulary!(
+    /// Kinds of thing kept on record (物): what patrols check and events refer to.
+    ThingKind {
+        Hazard => "hazard", "安全隐患";
+        DangerousTree => "dangerous_tree", "危树";
+        FireEquipment => "fire_equipment", "消防设施";
+        ManholeCover => "manhole_cover", "井盖";
+        StreetLight => "street_light", "路灯";
+        Camera => "camera", "监控探头";
+        Other => "other", "其他";
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

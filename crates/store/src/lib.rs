@@ -21,6 +21,7 @@ pub mod locate;
 mod migrate;
 pub mod people;
 pub mod person_edit;
+pub mod places;
 pub mod regions;
 pub mod scope;
 pub mod sessions;

@@ -6,6 +6,7 @@ mod locate;
 mod openapi;
 pub(crate) mod people;
 mod person_edit;
+mod places;
 mod regions;
 mod session;
 mod staff;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(export::routes())
         .merge(staff::routes())
         .merge(person_edit::routes())
+        .merge(places::routes())
         .merge(locate::routes())
         .merge(openapi::routes())
 }

@@ -5,6 +5,7 @@ mod audit;
 mod imports;
 mod people;
 mod person_edit;
+mod places;
 mod regions;
 mod staff;
 
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(staff::routes())
         .merge(person_edit::routes())
+        .merge(places::routes())
 }
 
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.
