@@ -336,3 +336,31 @@ async fn behind_tls_cookies_are_secure_with_the_host_prefix() {
     ctx.finish().await;
     assert_eq!(wangge_web::session_cookie(true), "__Host-wangge_session");
 }
+
+#[tokio::test]
+async fn the_coverage_page_draws_gaps_and_overlaps_in_red() {
+    on_each_db!(|ctx| {
+        let (_, _, session) = login(&ctx, "district", "").await;
+        let (s, html, _) = page(&ctx, "/regions/430204001001/coverage", &session).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("id=\"coverage-ok\""), "{html}");
+        assert!(!html.contains("class=\"finding\""));
+        let token = ctx.token("district").await;
+        let moved = serde_json::json!({"boundary": {"type": "Polygon", "coordinates": [[
+            [113.10, 27.85], [113.11, 27.85], [113.115, 27.858], [113.10, 27.86], [113.10, 27.85]]]}});
+        let req = Request::put(format!("/api/v1/grids/{}", common::GRID_A))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(moved.to_string()))
+            .unwrap();
+        assert_eq!(ctx.send(req).await.0, StatusCode::OK);
+        let (_, html, _) = page(&ctx, "/regions/430204001001/coverage", &session).await;
+        assert!(html.contains("id=\"coverage-findings\""), "{html}");
+        assert!(
+            html.contains("class=\"finding\""),
+            "findings are drawn: {html}"
+        );
+        assert!(html.contains("#d93025"), "in red");
+        assert!(html.contains("重叠") && html.contains("盲区"), "{html}");
+    });
+}

@@ -2,6 +2,7 @@
 //! the session's CSRF token.
 mod account;
 mod audit;
+mod coverage;
 mod imports;
 mod people;
 mod person_edit;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(regions::routes())
         .merge(people::routes())
         .merge(audit::routes())
+        .merge(coverage::routes())
         .merge(imports::routes())
         .merge(staff::routes())
         .merge(person_edit::routes())
