@@ -142,24 +142,46 @@ pub fn check_coverage(
 ///
 /// Cost: one overlay of all the rings, about O(n log n) in the number of edges.
 pub fn union(shapes: &[MultiPolygon]) -> MultiPolygon {
-    let Some(frame) = Frame::around(shapes.iter()) else {
+    overlay_of(shapes, &[], OverlayRule::Subject)
+}
+
+/// The part of `shape` inside `clip`, with the same care for input corners as [`union`].
+pub fn intersection(shape: &MultiPolygon, clip: &MultiPolygon) -> MultiPolygon {
+    overlay_of(
+        std::slice::from_ref(shape),
+        std::slice::from_ref(clip),
+        OverlayRule::Intersect,
+    )
+}
+
+/// One overlay of `subjects` against `clips` under `rule`, back in degrees: corners that
+/// were input corners come back exactly as they went in.
+fn overlay_of(
+    subjects: &[MultiPolygon],
+    clips: &[MultiPolygon],
+    rule: OverlayRule,
+) -> MultiPolygon {
+    let Some(frame) = Frame::around(subjects.iter().chain(clips)) else {
         return MultiPolygon::default();
     };
-    let points = shapes
+    let points = subjects
         .iter()
+        .chain(clips)
         .flat_map(|s| &s.0)
         .flat_map(|p| p.rings())
         .map(Vec::len)
         .sum();
     let mut overlay = Overlay::<i32>::new(points);
     let mut originals: HashMap<IntPoint<i32>, Point> = HashMap::with_capacity(points);
-    for shape in shapes {
-        for &p in shape.0.iter().flat_map(|p| p.rings()).flatten() {
-            originals.entry(frame.to_int(p)).or_insert(p);
+    for (shapes, kind) in [(subjects, ShapeType::Subject), (clips, ShapeType::Clip)] {
+        for shape in shapes {
+            for &p in shape.0.iter().flat_map(|p| p.rings()).flatten() {
+                originals.entry(frame.to_int(p)).or_insert(p);
+            }
+            overlay.add_source(&frame.shapes(shape), kind);
         }
-        overlay.add_source(&frame.shapes(shape), ShapeType::Subject);
     }
-    let pieces = overlay.overlay(OverlayRule::Subject, FillRule::NonZero);
+    let pieces = overlay.overlay(rule, FillRule::NonZero);
     let polygons = pieces
         .iter()
         .map(|piece| {

@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-pub use crate::coverage::union;
+pub use crate::coverage::{intersection, union};
 
 /// A position `[lng, lat]` in degrees, WGS84.
 pub type Point = [f64; 2];

@@ -12,7 +12,7 @@
 //! grids cannot make an Over one, and splitting an Over grid into `ceil(load)` even parts
 //! gives each part a load above `load / ceil(load)`, which is at least 62.5% here.
 
-use crate::geometry::Point;
+use crate::geometry::{MultiPolygon, Point, Polygon, bbox, intersection};
 
 /// The sizing standard; [`Default`] is the national guidance of 400 households / 1,200
 /// persons with a 25% tolerance.
@@ -127,6 +127,26 @@ pub fn propose_split(
     rule: &SizingRule,
     buildings: &[(String, Point, u32, u32)],
 ) -> Vec<Vec<String>> {
+    propose_split_parts(rule, buildings)
+        .into_iter()
+        .map(|p| p.buildings)
+        .collect()
+}
+
+/// One part of a proposed split: its buildings, and the box `[min_lng, min_lat, max_lng,
+/// max_lat]` the cuts leave it (unbounded sides are infinite). The boxes of a split tile
+/// the plane, so clipping the grid by each gives the parts' boundaries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitPart {
+    pub buildings: Vec<String>,
+    pub area: [f64; 4],
+}
+
+/// [`propose_split`] with the area of each part.
+pub fn propose_split_parts(
+    rule: &SizingRule,
+    buildings: &[(String, Point, u32, u32)],
+) -> Vec<SplitPart> {
     if buildings.is_empty() {
         return Vec::new();
     }
@@ -156,16 +176,56 @@ pub fn propose_split(
         })
         .collect();
     let mut parts = Vec::with_capacity(k);
-    bisect(&mut items, k, &mut parts);
+    let everywhere = [
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+    ];
+    bisect(&mut items, k, everywhere, &mut parts);
     parts
+        .into_iter()
+        .map(|(buildings, b)| SplitPart {
+            buildings,
+            area: [b[0] / x_scale, b[1], b[2] / x_scale, b[3]],
+        })
+        .collect()
 }
 
-/// Splits `items` into `k` parts, appending them to `out`.
-fn bisect(items: &mut [Item], k: usize, out: &mut Vec<Vec<String>>) {
+/// The boundary of each part: the grid clipped to the part's box.
+pub fn part_shapes(grid: &MultiPolygon, parts: &[SplitPart]) -> Vec<MultiPolygon> {
+    let g = bbox(grid);
+    parts
+        .iter()
+        .map(|p| {
+            let (w, s, e, n) = (
+                p.area[0].max(g[0] - 1.0),
+                p.area[1].max(g[1] - 1.0),
+                p.area[2].min(g[2] + 1.0),
+                p.area[3].min(g[3] + 1.0),
+            );
+            let rect = MultiPolygon(vec![Polygon {
+                outer: vec![[w, s], [e, s], [e, n], [w, n], [w, s]],
+                holes: Vec::new(),
+            }]);
+            intersection(grid, &rect)
+        })
+        .collect()
+}
+
+/// A part's buildings and its box in planar coordinates.
+type Part = (Vec<String>, [f64; 4]);
+
+/// Splits `items`, which lie in `bounds` (planar `[min_x, min_y, max_x, max_y]`), into `k`
+/// parts, appending them to `out`.
+fn bisect(items: &mut [Item], k: usize, bounds: [f64; 4], out: &mut Vec<Part>) {
     if k <= 1 {
         let mut part: Vec<&Item> = items.iter().collect();
         part.sort_by_key(|i| i.order);
-        out.push(part.into_iter().map(|i| i.code.to_owned()).collect());
+        out.push((
+            part.into_iter().map(|i| i.code.to_owned()).collect(),
+            bounds,
+        ));
         return;
     }
     let (min_x, max_x, min_y, max_y) = items.iter().fold(
@@ -204,14 +264,66 @@ fn bisect(items: &mut [Item], k: usize, out: &mut Vec<Vec<String>>) {
             }
         }
     }
+    // The cut runs halfway between the last building of one side and the first of the other.
+    let coordinate = |i: &Item| if along_x { i.x } else { i.y };
+    let cut = (coordinate(&items[best.1 - 1]) + coordinate(&items[best.1])) / 2.0;
+    let (mut low_bounds, mut high_bounds) = (bounds, bounds);
+    if along_x {
+        low_bounds[2] = cut;
+        high_bounds[0] = cut;
+    } else {
+        low_bounds[3] = cut;
+        high_bounds[1] = cut;
+    }
     let (low, high) = items.split_at_mut(best.1);
-    bisect(low, k_low, out);
-    bisect(high, k - k_low, out);
+    bisect(low, k_low, low_bounds, out);
+    bisect(high, k - k_low, high_bounds, out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::{area_m2, contains};
+
+    #[test]
+    fn part_shapes_tile_the_grid_and_hold_their_buildings() {
+        // A 0.01° square grid with 6 × 4 buildings of 30 households: 720 households, 2 parts.
+        let grid = MultiPolygon(vec![Polygon {
+            outer: vec![
+                [113.10, 27.85],
+                [113.11, 27.85],
+                [113.11, 27.86],
+                [113.10, 27.86],
+                [113.10, 27.85],
+            ],
+            holes: Vec::new(),
+        }]);
+        let mut buildings = Vec::new();
+        for i in 0..6 {
+            for j in 0..4 {
+                let p = [
+                    113.101 + 0.0016 * f64::from(i),
+                    27.851 + 0.0024 * f64::from(j),
+                ];
+                buildings.push((format!("b{i}{j}"), p, 30, 80));
+            }
+        }
+        let parts = propose_split_parts(&SizingRule::default(), &buildings);
+        assert_eq!(parts.len(), 2);
+        let shapes = part_shapes(&grid, &parts);
+        let total: f64 = shapes.iter().map(area_m2).sum();
+        assert!(
+            (total - area_m2(&grid)).abs() < 1.0,
+            "{total} vs {}",
+            area_m2(&grid)
+        );
+        for (part, shape) in parts.iter().zip(&shapes) {
+            for code in &part.buildings {
+                let b = buildings.iter().find(|b| &b.0 == code).unwrap();
+                assert!(contains(shape, b.1), "{code} outside its part");
+            }
+        }
+    }
 
     #[test]
     fn assess_bounds() {

@@ -4,7 +4,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, Tran
 use serde::{Deserialize, Serialize};
 use wangge_domain::coverage::check_coverage;
 use wangge_domain::geometry::{MultiPolygon, bbox, parse_geojson, to_geojson};
-use wangge_domain::sizing::{Sizing, SizingRule, assess, propose_split};
+use wangge_domain::sizing::{Sizing, SizingRule, SplitPart, assess, propose_split_parts};
 
 use crate::audit::AuditEntry;
 use crate::entity::{building, grid, household, region};
@@ -50,14 +50,14 @@ pub struct SizingItem {
     pub proposed_split: Option<Vec<Vec<String>>>,
 }
 
-fn stored_shape(code: &str, text: &str) -> Result<MultiPolygon, StoreError> {
+pub(crate) fn stored_shape(code: &str, text: &str) -> Result<MultiPolygon, StoreError> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| StoreError::Crypto(format!("{code} 边界数据损坏：{e}")))?;
     parse_geojson(&value).map_err(|e| StoreError::Crypto(format!("{code} 边界数据损坏：{e}")))
 }
 
 impl Store {
-    fn require_grid_manager(&self, scope: &Scope) -> Result<(), StoreError> {
+    pub(crate) fn require_grid_manager(&self, scope: &Scope) -> Result<(), StoreError> {
         if scope.role.can_manage_grids() {
             Ok(())
         } else {
@@ -228,6 +228,20 @@ impl Store {
         g: &grid::Model,
         rule: &SizingRule,
     ) -> Result<Vec<Vec<String>>, StoreError> {
+        Ok(self
+            .split_parts(g, rule)
+            .await?
+            .into_iter()
+            .map(|p| p.buildings)
+            .collect())
+    }
+
+    /// The proposed parts of a grid, with their areas.
+    pub(crate) async fn split_parts(
+        &self,
+        g: &grid::Model,
+        rule: &SizingRule,
+    ) -> Result<Vec<SplitPart>, StoreError> {
         let buildings = building::Entity::find()
             .filter(building::Column::County.eq(g.county))
             .filter(building::Column::GridCode.eq(&g.code))
@@ -250,6 +264,6 @@ impl Store {
                 (b.code.clone(), [b.lng, b.lat], h, p)
             })
             .collect();
-        Ok(propose_split(rule, &weighed))
+        Ok(propose_split_parts(rule, &weighed))
     }
 }

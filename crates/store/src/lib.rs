@@ -25,6 +25,7 @@ pub mod places;
 pub mod regions;
 pub mod scope;
 pub mod sessions;
+pub mod split;
 mod sql;
 pub mod staff;
 

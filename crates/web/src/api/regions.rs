@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/grids/{code}", get(grid).put(update_grid))
         .route("/regions/{code}/coverage", get(coverage))
         .route("/sizing", get(sizing))
+        .route("/grids/{code}/split", axum::routing::post(split))
 }
 
 async fn scope_root(
@@ -117,6 +118,31 @@ async fn sizing(
         state
             .store
             .sizing(caller.scope(), q.region.as_deref(), &rule)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SplitBody {
+    households: Option<u32>,
+    persons: Option<u32>,
+}
+
+/// Applies the split that `GET /sizing` proposes for the grid under the same rule.
+async fn split(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<SplitBody>,
+) -> Result<Json<wangge_store::split::SplitResult>, ApiError> {
+    let mut rule = SizingRule::default();
+    rule.households = b.households.unwrap_or(rule.households).max(1);
+    rule.persons = b.persons.unwrap_or(rule.persons).max(1);
+    Ok(Json(
+        state
+            .store
+            .apply_split(caller.scope(), &code, &rule, &caller.client)
             .await?,
     ))
 }
