@@ -364,3 +364,26 @@ async fn the_coverage_page_draws_gaps_and_overlaps_in_red() {
         assert!(html.contains("重叠") && html.contains("盲区"), "{html}");
     });
 }
+
+#[tokio::test]
+async fn the_sizing_page_lists_grids_and_previews_a_split() {
+    on_each_db!(|ctx| {
+        let (_, _, session) = login(&ctx, "district", "").await;
+        // Under a rule of one household per grid, every fixture grid (one household of two
+        // persons) is oversized by its persons.
+        let (s, html, _) = page(&ctx, "/sizing?households=1&persons=1", &session).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("规模过大"), "{html}");
+        assert!(html.contains(&format!("/grids/{}/split?households=1", common::GRID_A)));
+        let (s, html, _) = page(
+            &ctx,
+            &format!("/grids/{}/split?households=1&persons=1", common::GRID_A),
+            &session,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("class=\"split-map\""), "{html}");
+        // One building cannot be split: there is nothing to confirm.
+        assert!(!html.contains("confirm-split"));
+    });
+}

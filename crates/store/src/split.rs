@@ -82,6 +82,27 @@ impl Store {
         })
     }
 
+    /// What [`Store::apply_split`] would do: each part's buildings and boundary (GeoJSON).
+    pub async fn split_preview(
+        &self,
+        scope: &Scope,
+        code: &str,
+        rule: &SizingRule,
+    ) -> Result<Vec<(Vec<String>, serde_json::Value)>, StoreError> {
+        self.base_scope_check(scope)?;
+        if !scope.covers(code) {
+            return Err(StoreError::NotFound);
+        }
+        let g = self.grid_by_code(code).await?;
+        let parts = self.split_parts(&g, rule).await?;
+        let shapes = part_shapes(&stored_shape(code, &g.boundary)?, &parts);
+        Ok(parts
+            .into_iter()
+            .zip(&shapes)
+            .map(|(p, s)| (p.buildings, to_geojson(s)))
+            .collect())
+    }
+
     /// `n` unused grid codes in a community: the next sequence numbers after the highest.
     async fn free_codes(&self, community: &str, n: usize) -> Result<Vec<String>, StoreError> {
         let (lo, hi) = Scope::range_of(community);

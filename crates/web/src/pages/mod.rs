@@ -8,6 +8,7 @@ mod people;
 mod person_edit;
 mod places;
 mod regions;
+mod sizing;
 mod staff;
 
 use askama::Template;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(coverage::routes())
         .merge(imports::routes())
         .merge(staff::routes())
+        .merge(sizing::routes())
         .merge(person_edit::routes())
         .merge(places::routes())
 }
