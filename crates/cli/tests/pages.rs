@@ -387,3 +387,66 @@ async fn the_sizing_page_lists_grids_and_previews_a_split() {
         assert!(!html.contains("confirm-split"));
     });
 }
+
+/// A multipart/form-data body of text fields.
+fn multipart(fields: &[(&str, &str)]) -> (String, String) {
+    let boundary = "----wangge-test-boundary";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_grid_is_renamed_and_redrawn_through_its_edit_page() {
+    on_each_db!(|ctx| {
+        let (_, _, session) = login(&ctx, "district", "").await;
+        let path = format!("/grids/{}/edit", common::GRID_A);
+        let (s, html, _) = page(&ctx, &path, &session).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        let csrf = hidden(&html, "csrf");
+        let send = |fields: Vec<(&'static str, String)>| {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (ctype, body) = multipart(&pairs);
+            Request::post(&path)
+                .header("cookie", &session)
+                .header("content-type", ctype)
+                .body(Body::from(body))
+                .unwrap()
+        };
+        // A ring that does not close is refused with the reason, and nothing changes.
+        let open_ring =
+            r#"{"type":"Polygon","coordinates":[[[113.10,27.85],[113.11,27.85],[113.11,27.86]]]}"#;
+        let (s, v, _) = ctx
+            .send(send(vec![
+                ("csrf", csrf.clone()),
+                ("name", "新名字".into()),
+                ("geojson", open_ring.into()),
+            ]))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(text(&v).contains("form-error"), "{v}");
+        let square = r#"{"type":"Polygon","coordinates":[[[113.10,27.85],[113.11,27.85],[113.11,27.86],[113.10,27.86],[113.10,27.85]]]}"#;
+        let (s, _, h) = ctx
+            .send(send(vec![
+                ("csrf", csrf.clone()),
+                ("name", "云龙一格".into()),
+                ("geojson", square.into()),
+            ]))
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(h["location"], format!("/grids/{}", common::GRID_A));
+        let token = ctx.token("district").await;
+        let (_, g) = ctx
+            .get(&format!("/api/v1/grids/{}", common::GRID_A), &token)
+            .await;
+        assert_eq!(g["name"], "云龙一格");
+        // Without the token nothing is saved.
+        let (s, _, _) = ctx.send(send(vec![("name", "偷改".into())])).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    });
+}

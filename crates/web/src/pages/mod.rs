@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod coverage;
+mod grid_edit;
 mod imports;
 mod people;
 mod person_edit;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(coverage::routes())
+        .merge(grid_edit::routes())
         .merge(imports::routes())
         .merge(staff::routes())
         .merge(sizing::routes())
