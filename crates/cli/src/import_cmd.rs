@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use wangge_import::{
-    Kind, Progress, RowError, Upload, apply_persons, check_persons, errors_xlsx, find_repeats,
-    prepare,
+    Kind, Progress, RowError, Upload, apply, check, errors_xlsx, find_repeats, prepare,
 };
 use wangge_sheet::Limits;
 use wangge_store::{Scope, Store};
@@ -16,7 +15,7 @@ use crate::progress::Progress as Bar;
 
 #[derive(Args, Clone, Debug)]
 pub struct ImportArgs {
-    /// What the file holds: persons.
+    /// What the file holds: persons, buildings or organizations.
     pub kind: String,
     /// An .xlsx or .csv file (UTF-8 with or without BOM, or GBK).
     pub file: PathBuf,
@@ -34,8 +33,12 @@ pub struct ImportArgs {
 
 /// Returns the exit status: 0 when every row was good, 1 when some rows were bad.
 pub async fn run(store: &Store, args: ImportArgs) -> Result<i32, String> {
-    let kind = Kind::parse(&args.kind)
-        .ok_or_else(|| format!("不支持导入“{}”，可导入：persons（人口）", args.kind))?;
+    let kind = Kind::parse(&args.kind).ok_or_else(|| {
+        format!(
+            "不支持导入“{}”，可导入：persons（人口）、buildings（楼栋）、organizations（组织）",
+            args.kind
+        )
+    })?;
     let bytes = std::fs::read(&args.file)
         .map_err(|e| format!("无法读取文件 {}：{e}", args.file.display()))?;
     let upload = Upload {
@@ -73,7 +76,7 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<i32, String> {
     let progress = Arc::new(Progress::default());
     if !args.apply {
         let bar = watch(progress.clone(), "检查");
-        let report = check_persons(store, &scope, &upload, &prepared, &progress).await;
+        let report = check(store, &scope, &upload, &prepared, &progress).await;
         bar.abort();
         let report = report.map_err(|e| e.to_string())?;
         println!(
@@ -92,7 +95,7 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<i32, String> {
     // checks each row as it goes and reports the bad ones at the end.
     let (excluded, mut errors) = find_repeats(&upload, &prepared).map_err(|e| e.to_string())?;
     let bar = watch(progress.clone(), "导入");
-    let applied = apply_persons(
+    let applied = apply(
         store, &scope, &upload, &prepared, &excluded, &progress, "cli",
     )
     .await;

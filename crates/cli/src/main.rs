@@ -33,7 +33,7 @@ enum Command {
         #[command(flatten)]
         district: GenArgs,
     },
-    /// Import persons from an .xlsx or .csv file: a dry run first, `--apply` to write.
+    /// Import persons, buildings or organizations from .xlsx/.csv: a dry run, `--apply` to write.
     Import {
         #[command(flatten)]
         data: DataArgs,

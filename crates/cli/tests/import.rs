@@ -470,3 +470,165 @@ async fn bad_files_are_refused_and_change_nothing() {
         assert!(e["error"]["message"].as_str().unwrap().contains("200 MB"));
     });
 }
+
+async fn upload_kind(ctx: &Ctx, token: &str, kind: &str, file_name: &str, bytes: Vec<u8>) -> Value {
+    let req = Request::post(format!(
+        "/api/v1/imports?kind={kind}&file_name={}",
+        encode(file_name)
+    ))
+    .header("authorization", format!("Bearer {token}"))
+    .body(Body::from(bytes))
+    .unwrap();
+    let (s, job, _) = ctx.send(req).await;
+    assert_eq!(s, StatusCode::CREATED, "{job}");
+    let checked = settle(ctx, token, &job["id"]).await;
+    assert_eq!(checked["state"], "checked", "{checked}");
+    checked
+}
+
+#[tokio::test]
+async fn buildings_and_organizations_import_with_row_errors() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("street1").await;
+        let buildings = format!(
+            "楼栋名称,地址,层数,单元数,经度,纬度,网格\r\n\
+             9栋,建设路9号,18,3,113.105,27.855,{GRID_A}\r\n\
+             10栋,建设路10号,六层,2,,,{GRID_A}\r\n\
+             11栋,建设路11号,6,2,,,{GRID_C}\r\n\
+             12栋,建设路12号,6,2,,,{GRID_B}\r\n"
+        );
+        let checked = upload_kind(
+            &ctx,
+            &token,
+            "buildings",
+            "楼栋.csv",
+            buildings.clone().into_bytes(),
+        )
+        .await;
+        let r = &checked["report"];
+        assert_eq!(
+            (
+                r["rows"].as_u64(),
+                r["new"].as_u64(),
+                r["bad_rows"].as_u64()
+            ),
+            (Some(4), Some(2), Some(2)),
+            "{r}"
+        );
+        let errors = r["errors"].as_array().unwrap();
+        assert_eq!(errors[0]["column"], "层数");
+        assert_eq!(errors[0]["value"], "六层");
+        assert!(
+            errors[1]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("不在您的管辖范围"),
+            "{errors:?}"
+        );
+        let id = &checked["id"];
+        post(&ctx, &token, &format!("/api/v1/imports/{id}/apply")).await;
+        let done = settle(&ctx, &token, id).await;
+        assert_eq!(done["applied"]["totals"]["new"], 2, "{done}");
+        let (_, list) = ctx
+            .get(&format!("/api/v1/buildings?region={GRID_A}"), &token)
+            .await;
+        assert_eq!(list["total"], 2, "the fixture's building and 9栋: {list}");
+        let (_, b) = ctx.get(&format!("/api/v1/grids/{GRID_B}"), &token).await;
+        let twelve = b["buildings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == "12栋")
+            .unwrap()
+            .clone();
+        assert!(
+            twelve["code"].as_str().unwrap().starts_with(GRID_B),
+            "{twelve}"
+        );
+        // Again: nothing new; a changed floor count is an update.
+        let again = upload_kind(
+            &ctx,
+            &token,
+            "buildings",
+            "楼栋.csv",
+            buildings
+                .replace("9栋,建设路9号,18", "9栋,建设路9号,20")
+                .into_bytes(),
+        )
+        .await;
+        assert_eq!(
+            (
+                again["report"]["new"].as_u64(),
+                again["report"]["changed"].as_u64(),
+                again["report"]["unchanged"].as_u64()
+            ),
+            (Some(0), Some(1), Some(1)),
+            "{again}"
+        );
+
+        // Organizations from a workbook: a bad credit code and a repeated one are reported.
+        let rows = [
+            row(&[
+                "惠民超市",
+                "91350100M000100Y43",
+                "商户",
+                "建设路1号",
+                "周强",
+                "13807319999",
+                GRID_A,
+            ]),
+            row(&[
+                "坏代码公司",
+                "91350100M000100Y44",
+                "企业",
+                "建设路2号",
+                "",
+                "",
+                GRID_A,
+            ]),
+            row(&[
+                "惠民超市二店",
+                "91350100M000100Y43",
+                "商户",
+                "建设路3号",
+                "",
+                "",
+                GRID_A,
+            ]),
+            row(&["阳光物业", "", "物业公司", "建设路4号", "", "", GRID_B]),
+        ];
+        let xlsx = write_xlsx(&[Sheet {
+            name: "组织",
+            headers: &[
+                "单位名称",
+                "统一社会信用代码",
+                "类型",
+                "地址",
+                "负责人",
+                "联系电话",
+                "网格",
+            ],
+            rows: &rows,
+        }])
+        .unwrap();
+        let checked = upload_kind(&ctx, &token, "organizations", "组织.xlsx", xlsx).await;
+        let r = &checked["report"];
+        assert_eq!(
+            (r["new"].as_u64(), r["bad_rows"].as_u64()),
+            (Some(2), Some(2)),
+            "{r}"
+        );
+        let id = &checked["id"];
+        post(&ctx, &token, &format!("/api/v1/imports/{id}/apply")).await;
+        settle(&ctx, &token, id).await;
+        let (_, orgs) = ctx.get("/api/v1/organizations", &token).await;
+        assert_eq!(orgs["total"], 2, "{orgs}");
+        assert!(
+            orgs["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["phone"] == "138****9999")
+        );
+    });
+}

@@ -3,8 +3,8 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use wangge_sheet::{
-    CsvRows, FieldSpec, Format, Limits, Mapping, Row, SheetError, csv_rows, detect_format,
-    map_headers, person_fields, read_table,
+    CsvRows, FieldSpec, Format, Limits, Mapping, Row, SheetError, building_fields, csv_rows,
+    detect_format, map_headers, organization_fields, person_fields, read_table,
 };
 
 /// What a file holds.
@@ -12,12 +12,26 @@ use wangge_sheet::{
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Persons,
+    Buildings,
+    Organizations,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Persons, Kind::Buildings, Kind::Organizations];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Persons => "persons",
+            Kind::Buildings => "buildings",
+            Kind::Organizations => "organizations",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Kind> {
         match s {
             "persons" => Some(Kind::Persons),
+            "buildings" => Some(Kind::Buildings),
+            "organizations" => Some(Kind::Organizations),
             _ => None,
         }
     }
@@ -25,12 +39,16 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Persons => "人口",
+            Kind::Buildings => "楼栋",
+            Kind::Organizations => "组织",
         }
     }
 
     pub fn fields(self) -> &'static [FieldSpec] {
         match self {
             Kind::Persons => person_fields(),
+            Kind::Buildings => building_fields(),
+            Kind::Organizations => organization_fields(),
         }
     }
 }

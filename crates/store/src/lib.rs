@@ -21,6 +21,7 @@ pub mod locate;
 mod migrate;
 pub mod people;
 pub mod person_edit;
+pub mod place_import;
 pub mod places;
 pub mod regions;
 pub mod scope;

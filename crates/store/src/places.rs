@@ -131,7 +131,7 @@ fn point(lng: Option<f64>, lat: Option<f64>) -> Result<(Option<f64>, Option<f64>
 
 impl Store {
     /// The grid a new record goes to must exist within the caller's scope.
-    async fn writable_grid(&self, scope: &Scope, grid: &str) -> Result<i32, StoreError> {
+    pub(crate) async fn writable_grid(&self, scope: &Scope, grid: &str) -> Result<i32, StoreError> {
         self.base_scope_check(scope)?;
         if !scope.role.can_write() {
             return Err(StoreError::Forbidden("您的角色不能修改基础数据".into()));

@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use wangge_import::{
-    Applied, ImportError, Kind, Prepared, Progress, Report, RowError, Upload, apply_persons,
-    check_persons, prepare,
+    Applied, ImportError, Kind, Prepared, Progress, Report, RowError, Upload, apply, check, prepare,
 };
 use wangge_sheet::{FieldSpec, Limits};
 use wangge_store::{Scope, Store};
@@ -202,7 +201,7 @@ impl Job {
         self.set(State::Checking(prepared.clone()));
         let (job, store, scope) = (self.clone(), store.clone(), scope.clone());
         tokio::spawn(async move {
-            let result = check_persons(&store, &scope, &job.upload, &prepared, &job.progress).await;
+            let result = check(&store, &scope, &job.upload, &prepared, &job.progress).await;
             job.set(match result {
                 Ok(report) => State::Checked(prepared, Arc::new(report)),
                 Err(e) => State::Failed(Some(prepared), failure(e)),
@@ -230,7 +229,7 @@ impl Job {
             client.to_string(),
         );
         tokio::spawn(async move {
-            let result = apply_persons(
+            let result = apply(
                 &store,
                 &scope,
                 &job.upload,

@@ -43,7 +43,7 @@ async fn form(c: PageCaller) -> Result<Response, PageError> {
     writer(&c)?;
     Ok(render(&UploadPage {
         nav: Nav::of(&c),
-        kinds: vec![("persons", Kind::Persons.label())],
+        kinds: Kind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         max_mb: MAX_UPLOAD_BYTES / 1024 / 1024,
     })
     .into_response())
