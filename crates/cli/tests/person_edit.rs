@@ -140,3 +140,31 @@ async fn a_person_is_registered_edited_moved_and_moved_out() {
         assert_eq!(s, StatusCode::FORBIDDEN);
     });
 }
+
+#[tokio::test]
+async fn persons_are_found_by_address_and_building() {
+    on_each_db!(|ctx| {
+        let street1 = ctx.token("street1").await;
+        // Fixture households live at 建设路1号1栋1单元101 in every grid.
+        let (s, found) = ctx
+            .get(
+                "/api/v1/persons?address=%E5%BB%BA%E8%AE%BE%E8%B7%AF",
+                &street1,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{found}");
+        assert_eq!(
+            found["total"], 4,
+            "both grids of street 1, two persons each"
+        );
+        // % and _ are matched as themselves, not as wildcards.
+        let (_, none) = ctx.get("/api/v1/persons?address=%25", &street1).await;
+        assert_eq!(none["total"], 0, "{none}");
+        let (_, grid) = ctx.get(&format!("/api/v1/grids/{GRID_A}"), &street1).await;
+        let building = grid["buildings"][0]["id"].as_i64().unwrap();
+        let (_, found) = ctx
+            .get(&format!("/api/v1/persons?building={building}"), &street1)
+            .await;
+        assert_eq!(found["total"], 2, "{found}");
+    });
+}

@@ -151,6 +151,10 @@ pub struct PersonFilter {
     pub age_min: Option<u32>,
     pub age_max: Option<u32>,
     pub household: Option<i64>,
+    /// Part of the household's address (现住址), anywhere in it.
+    pub address: Option<String>,
+    /// The building the household lives in.
+    pub building: Option<i64>,
 }
 
 impl PersonFilter {
@@ -163,6 +167,8 @@ impl PersonFilter {
             && self.age_min.is_none()
             && self.age_max.is_none()
             && self.household.is_none()
+            && blank(&self.address)
+            && self.building.is_none()
     }
 
     /// One search box: an ID number, a phone number, or else a name (prefix).
@@ -424,6 +430,40 @@ impl Store {
     ) -> Result<Select<person::Entity>, StoreError> {
         if let Some(h) = f.household {
             q = q.filter(person::Column::HouseholdId.eq(h));
+        }
+        if let Some(b) = f.building {
+            let homes = sea_orm::sea_query::Query::select()
+                .column(household::Column::Id)
+                .from(household::Entity)
+                .and_where(household::Column::BuildingId.eq(b))
+                .to_owned();
+            q = q.filter(person::Column::HouseholdId.in_subquery(homes));
+        }
+        if let Some(text) = f
+            .address
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            if text.chars().count() > 100 {
+                return Err(StoreError::invalid("address", "地址查询不超过100字"));
+            }
+            // Escaped so that % and _ typed by a user match themselves.
+            let pattern = format!(
+                "%{}%",
+                text.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            let homes = sea_orm::sea_query::Query::select()
+                .column(household::Column::Id)
+                .from(household::Entity)
+                .and_where(sea_orm::sea_query::ExprTrait::like(
+                    sea_orm::sea_query::Expr::col(household::Column::Address),
+                    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'),
+                ))
+                .to_owned();
+            q = q.filter(person::Column::HouseholdId.in_subquery(homes));
         }
         if let Some(name) = f.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             // A prefix as an indexed range: 王 finds 王芳 and 王建国.

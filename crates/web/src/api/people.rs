@@ -26,6 +26,8 @@ pub(crate) struct ListQuery {
     pub(crate) region: Option<String>,
     building: Option<i64>,
     household: Option<i64>,
+    /// Part of the address.
+    address: Option<String>,
     /// One search box: ID number, phone or name.
     q: Option<String>,
     name: Option<String>,
@@ -56,6 +58,8 @@ impl ListQuery {
         f.age_min = self.age_min;
         f.age_max = self.age_max;
         f.household = self.household;
+        f.building = self.building;
+        f.address = self.address.clone();
         f
     }
 }

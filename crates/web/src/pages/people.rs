@@ -27,6 +27,7 @@ struct PersonsPage {
     params: String,
     q: String,
     tag: String,
+    address: String,
     age_min: String,
     age_max: String,
     tags: Vec<(&'static str, &'static str)>,
@@ -42,6 +43,8 @@ struct ListQuery {
     q: String,
     #[serde(default)]
     tag: String,
+    #[serde(default)]
+    address: String,
     age_min: Option<String>,
     age_max: Option<String>,
     page: Option<u64>,
@@ -55,6 +58,7 @@ impl ListQuery {
             tag: Some(self.tag.clone()).filter(|t| !t.is_empty()),
             age_min: number(&self.age_min),
             age_max: number(&self.age_max),
+            address: Some(self.address.clone()).filter(|a| !a.trim().is_empty()),
             ..PersonFilter::from_query(&self.q)
         }
     }
@@ -76,6 +80,7 @@ impl ListQuery {
         [
             ("q", self.q.as_str()),
             ("tag", self.tag.as_str()),
+            ("address", self.address.as_str()),
             ("age_min", self.age_min.as_deref().unwrap_or("")),
             ("age_max", self.age_max.as_deref().unwrap_or("")),
         ]
@@ -122,6 +127,7 @@ async fn list(
         params: q.search_params(),
         q: q.q.clone(),
         tag: q.tag.clone(),
+        address: q.address.clone(),
         age_min: q.age_min.clone().unwrap_or_default(),
         age_max: q.age_max.clone().unwrap_or_default(),
         tags,
