@@ -195,6 +195,63 @@ async fn an_oversized_grid_is_split_as_proposed() {
             .get("/api/v1/locate?lng=113.108&lat=27.858", &district)
             .await;
         assert_eq!(s, StatusCode::OK);
-        assert_ne!(located["code"], GRID_A, "{located}");
+        let at = located["grid"]["code"].as_str().unwrap().to_string();
+        assert!(at != GRID_A && codes.contains(&at), "{located}");
+    });
+}
+
+#[tokio::test]
+async fn a_command_center_draws_a_new_grid() {
+    on_each_db!(|ctx| {
+        let district = ctx.token("district").await;
+        let square = json!({"type": "Polygon", "coordinates": [[
+            [113.12, 27.85], [113.13, 27.85], [113.13, 27.86], [113.12, 27.86], [113.12, 27.85]]]});
+        let body = json!({"code": "430204001001009", "name": "新建网格", "boundary": square});
+        let (s, g) = post(&ctx, "/api/v1/grids", &district, body.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{g}");
+        assert_eq!(g["community_code"], "430204001001");
+        let (s, _) = post(&ctx, "/api/v1/grids", &district, body.clone()).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (s, located) = ctx
+            .get("/api/v1/locate?lng=113.125&lat=27.855", &district)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(located["grid"]["code"], "430204001001009", "{located}");
+        // It lies outside its community's outline: the coverage check says so.
+        let (_, coverage) = ctx
+            .get("/api/v1/regions/430204001001/coverage", &district)
+            .await;
+        assert!(
+            coverage["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["kind"] == "outside"),
+            "{coverage}"
+        );
+
+        let mut bad = body.clone();
+        bad["code"] = json!("43020400100100");
+        let (s, e) = post(&ctx, "/api/v1/grids", &district, bad).await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("code"))
+        );
+        let mut bad = body.clone();
+        bad["code"] = json!("430204001001010");
+        bad["boundary"] = json!({"type": "Point", "coordinates": [113.1, 27.8]});
+        let (s, e) = post(&ctx, "/api/v1/grids", &district, bad).await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("boundary")),
+            "{e}"
+        );
+        let worker = ctx.token("worker_a").await;
+        let mut other = body.clone();
+        other["code"] = json!("430204001001011");
+        assert_eq!(
+            post(&ctx, "/api/v1/grids", &worker, other).await.0,
+            StatusCode::FORBIDDEN
+        );
     });
 }

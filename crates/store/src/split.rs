@@ -1,4 +1,5 @@
-//! Applying a proposed split of an oversized grid: the first part keeps the grid's code
+//! Changing the map of grids: creating a grid, and applying a proposed split of an
+//! oversized grid. In a split the first part keeps the grid's code
 //! with a smaller boundary, each other part becomes a new grid of the same community, and
 //! the buildings of a part move with their households and residents — every resident's
 //! move recorded in their history — in one transaction.
@@ -287,4 +288,87 @@ async fn recount(txn: &DatabaseTransaction, codes: &[String]) -> Result<(), Stor
     ))
     .await?;
     Ok(())
+}
+
+/// A new grid as drawn by the command center.
+pub struct NewGrid<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub boundary: &'a serde_json::Value,
+}
+
+impl Store {
+    /// Creates a grid in a community: the code is the community's 12 digits and a 3-digit
+    /// number not yet used, the boundary a valid GeoJSON polygon. Audited.
+    pub async fn create_grid(
+        &self,
+        scope: &Scope,
+        g: NewGrid<'_>,
+        client: &str,
+    ) -> Result<String, StoreError> {
+        self.require_grid_manager(scope)?;
+        let code = g.code.trim();
+        if code.len() != 15 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(StoreError::invalid(
+                "code",
+                "网格编码应为15位数字：12位社区代码加3位序号",
+            ));
+        }
+        if !scope.covers(code) {
+            return Err(StoreError::invalid("code", "该网格编码不在您的管辖范围内"));
+        }
+        let community = &code[..12];
+        if !self.has_region(community).await? {
+            return Err(StoreError::invalid(
+                "code",
+                format!("社区 {community} 不存在"),
+            ));
+        }
+        if self.grid_by_code(code).await.is_ok() {
+            return Err(StoreError::Conflict(format!("网格编码 {code} 已被使用")));
+        }
+        let name = g.name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(StoreError::invalid(
+                "name",
+                "网格名称不能为空，且不超过50个字",
+            ));
+        }
+        let shape = wangge_domain::geometry::parse_geojson(g.boundary)
+            .map_err(|e| StoreError::invalid("boundary", e.to_string()))?;
+        let county = crate::scope::county_of(code).ok_or(StoreError::NotFound)?;
+        let template = grid::Model {
+            county,
+            id: 0,
+            code: code.to_string(),
+            name: name.to_string(),
+            community_code: community.to_string(),
+            boundary: String::new(),
+            min_lng: 0.0,
+            min_lat: 0.0,
+            max_lng: 0.0,
+            max_lat: 0.0,
+            household_count: 0,
+            person_count: 0,
+            updated_at: 0,
+        };
+        let txn = self.connection().begin().await?;
+        self.insert_grid(&txn, &template, code, name, &shape)
+            .await?;
+        let object = format!("grid:{code} {name}");
+        self.audit_in(
+            &txn,
+            AuditEntry {
+                account: &scope.username,
+                action: "grid.create",
+                object: &object,
+                outcome: "ok",
+                client,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.invalidate_grid_index().await;
+        Ok(code.to_string())
+    }
 }

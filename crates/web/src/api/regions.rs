@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/regions/{code}/coverage", get(coverage))
         .route("/sizing", get(sizing))
         .route("/grids/{code}/split", axum::routing::post(split))
+        .route("/grids", axum::routing::post(create_grid))
 }
 
 async fn scope_root(
@@ -145,4 +146,33 @@ async fn split(
             .apply_split(caller.scope(), &code, &rule, &caller.client)
             .await?,
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewGridBody {
+    code: String,
+    name: String,
+    boundary: serde_json::Value,
+}
+
+async fn create_grid(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(b): ApiJson<NewGridBody>,
+) -> Result<(axum::http::StatusCode, Json<GridView>), ApiError> {
+    let code = state
+        .store
+        .create_grid(
+            caller.scope(),
+            wangge_store::split::NewGrid {
+                code: &b.code,
+                name: &b.name,
+                boundary: &b.boundary,
+            },
+            &caller.client,
+        )
+        .await?;
+    let view = state.store.grid(caller.scope(), &code).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(view)))
 }
