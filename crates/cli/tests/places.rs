@@ -105,6 +105,31 @@ async fn organizations_and_things_are_registered_within_scope() {
         .await;
         assert_eq!(things["total"], 1);
 
+        // Both lists export to workbooks (masked phone).
+        for (path, rows) in [("organizations", 1), ("things", 1)] {
+            let req = Request::get(format!("/api/v1/export/{path}.xlsx"))
+                .header("authorization", format!("Bearer {street1}"))
+                .body(Body::empty())
+                .unwrap();
+            let resp = tower::ServiceExt::oneshot(ctx.app.clone(), req)
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let table = wangge_sheet::read_table(
+                wangge_sheet::Format::Xlsx,
+                &bytes,
+                &wangge_sheet::Limits::default(),
+            )
+            .unwrap();
+            assert_eq!(table.rows.len(), rows, "{path}");
+            if path == "organizations" {
+                assert_eq!(table.rows[0].cells[5], "138****9999");
+            }
+        }
+
         // Closing takes it off the list; closing again, or from a read-only role, does not.
         let path = format!("/api/v1/organizations/{}", o["id"]);
         let leader = ctx.token("leader").await;

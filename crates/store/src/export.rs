@@ -5,8 +5,9 @@ use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use crate::audit::AuditEntry;
-use crate::entity::{building, household, person};
+use crate::entity::{building, household, organization, person, thing};
 use crate::people::{BuildingItem, HouseholdItem, PersonFilter, PersonItem};
+use crate::places::{OrgItem, ThingItem};
 use crate::{Scope, Store, StoreError};
 
 /// Rows read per query.
@@ -70,6 +71,43 @@ impl Store {
         self.audit_export(scope, "buildings", region, rows.len(), client)
             .await?;
         Ok(rows.into_iter().map(BuildingItem::from).collect())
+    }
+
+    pub async fn export_organizations(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        client: &str,
+    ) -> Result<Vec<OrgItem>, StoreError> {
+        let q = self.organizations_select(scope, region)?;
+        let rows = self
+            .keyset(
+                q,
+                organization::Column::GridCode,
+                organization::Column::Id,
+                |o| (o.grid_code.clone(), o.id),
+            )
+            .await?;
+        self.audit_export(scope, "organizations", region, rows.len(), client)
+            .await?;
+        Ok(rows.into_iter().map(OrgItem::from).collect())
+    }
+
+    pub async fn export_things(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        client: &str,
+    ) -> Result<Vec<ThingItem>, StoreError> {
+        let q = self.things_select(scope, region)?;
+        let rows = self
+            .keyset(q, thing::Column::GridCode, thing::Column::Id, |t| {
+                (t.grid_code.clone(), t.id)
+            })
+            .await?;
+        self.audit_export(scope, "things", region, rows.len(), client)
+            .await?;
+        Ok(rows.into_iter().map(ThingItem::from).collect())
     }
 
     /// All rows of `q` in (grid, id) order; refused beyond what one sheet can hold.

@@ -235,6 +235,34 @@ impl Store {
         Ok(saved.into())
     }
 
+    /// Active organizations of the scope (or a region in it).
+    pub(crate) fn organizations_select(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+    ) -> Result<sea_orm::Select<organization::Entity>, StoreError> {
+        self.base_scope_check(scope)?;
+        let (lo, hi) = Scope::range_of(&scope.narrow(region)?);
+        Ok(organization::Entity::find()
+            .filter(organization::Column::GridCode.gte(lo.as_str()))
+            .filter(organization::Column::GridCode.lt(hi.as_str()))
+            .filter(organization::Column::Status.eq("active")))
+    }
+
+    /// Things on record (not removed) in the scope (or a region in it).
+    pub(crate) fn things_select(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+    ) -> Result<sea_orm::Select<thing::Entity>, StoreError> {
+        self.base_scope_check(scope)?;
+        let (lo, hi) = Scope::range_of(&scope.narrow(region)?);
+        Ok(thing::Entity::find()
+            .filter(thing::Column::GridCode.gte(lo.as_str()))
+            .filter(thing::Column::GridCode.lt(hi.as_str()))
+            .filter(thing::Column::Status.eq("active")))
+    }
+
     pub async fn organizations(
         &self,
         scope: &Scope,
@@ -242,13 +270,7 @@ impl Store {
         name: Option<&str>,
         paging: Paging,
     ) -> Result<Page<OrgItem>, StoreError> {
-        self.base_scope_check(scope)?;
-        let prefix = scope.narrow(region)?;
-        let (lo, hi) = Scope::range_of(&prefix);
-        let mut q = organization::Entity::find()
-            .filter(organization::Column::GridCode.gte(lo.as_str()))
-            .filter(organization::Column::GridCode.lt(hi.as_str()))
-            .filter(organization::Column::Status.eq("active"));
+        let mut q = self.organizations_select(scope, region)?;
         if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
             q = q.filter(organization::Column::Name.contains(n));
         }
@@ -313,13 +335,7 @@ impl Store {
         kind: Option<&str>,
         paging: Paging,
     ) -> Result<Page<ThingItem>, StoreError> {
-        self.base_scope_check(scope)?;
-        let prefix = scope.narrow(region)?;
-        let (lo, hi) = Scope::range_of(&prefix);
-        let mut q = thing::Entity::find()
-            .filter(thing::Column::GridCode.gte(lo.as_str()))
-            .filter(thing::Column::GridCode.lt(hi.as_str()))
-            .filter(thing::Column::Status.eq("active"));
+        let mut q = self.things_select(scope, region)?;
         if let Some(k) = kind.filter(|k| !k.is_empty()) {
             q = q.filter(thing::Column::Kind.eq(k));
         }

@@ -1,4 +1,4 @@
-//! `GET /export/{persons,households,buildings}.xlsx`: a whole list as an Excel workbook,
+//! `GET /export/{persons,households,buildings,organizations,things}.xlsx`: a whole list as an Excel workbook,
 //! with the same filters as the list. Masked for every role, formula-like cells
 //! neutralised, each export audited. Pages link here too (the session cookie works).
 use axum::Router;
@@ -20,6 +20,8 @@ pub fn routes() -> Router<AppState> {
         .route("/export/persons.xlsx", get(persons))
         .route("/export/households.xlsx", get(households))
         .route("/export/buildings.xlsx", get(buildings))
+        .route("/export/organizations.xlsx", get(organizations))
+        .route("/export/things.xlsx", get(things))
 }
 
 fn workbook(name: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, ApiError> {
@@ -138,5 +140,73 @@ async fn buildings(
     Ok(xlsx_response(
         workbook("楼栋", &headers, rows)?,
         "楼栋.xlsx",
+    ))
+}
+
+async fn organizations(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let items = s
+        .store
+        .export_organizations(c.scope(), q.region.as_deref(), &c.client)
+        .await?;
+    let rows = items
+        .into_iter()
+        .map(|o| {
+            vec![
+                o.name,
+                o.uscc.unwrap_or_default(),
+                o.kind_label.to_string(),
+                o.address,
+                o.leader.unwrap_or_default(),
+                o.phone.unwrap_or_default(),
+                o.grid_code,
+            ]
+        })
+        .collect();
+    let headers = [
+        "名称",
+        "统一社会信用代码",
+        "类型",
+        "地址",
+        "负责人",
+        "联系电话",
+        "网格",
+    ];
+    Ok(xlsx_response(
+        workbook("组织", &headers, rows)?,
+        "组织.xlsx",
+    ))
+}
+
+async fn things(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let items = s
+        .store
+        .export_things(c.scope(), q.region.as_deref(), &c.client)
+        .await?;
+    let coordinate = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
+    let rows = items
+        .into_iter()
+        .map(|t| {
+            vec![
+                t.name,
+                t.kind_label.to_string(),
+                t.address,
+                coordinate(t.lng),
+                coordinate(t.lat),
+                t.grid_code,
+            ]
+        })
+        .collect();
+    let headers = ["名称", "类型", "地址", "经度", "纬度", "网格"];
+    Ok(xlsx_response(
+        workbook("部件", &headers, rows)?,
+        "部件.xlsx",
     ))
 }
