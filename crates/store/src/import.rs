@@ -178,21 +178,9 @@ impl<'s> PersonImport<'s> {
     /// Refreshes the counts of the grids the import changed and writes the audit entry.
     pub async fn finish(self, client: &str) -> Result<Totals, StoreError> {
         let txn = self.store.connection().begin().await?;
-        let codes: Vec<&String> = self.touched.iter().collect();
+        let codes: Vec<String> = self.touched.iter().cloned().collect();
         for chunk in codes.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(",");
-            let values: Vec<Value> = chunk.iter().map(|c| Value::from(c.as_str())).collect();
-            let stmt = sql::statement(
-                txn.get_database_backend(),
-                &format!(
-                    "UPDATE grid SET \
-                     person_count = (SELECT COUNT(*) FROM person p WHERE p.grid_code = grid.code AND p.status = 'active'), \
-                     household_count = (SELECT COUNT(*) FROM household h WHERE h.grid_code = grid.code AND h.member_count > 0) \
-                     WHERE code IN ({marks})"
-                ),
-                values,
-            );
-            txn.execute_raw(stmt).await?;
+            crate::split::recount(&txn, chunk).await?;
         }
         let t = self.totals;
         let object = format!(

@@ -295,19 +295,8 @@ impl Store {
         paging: Paging,
     ) -> Result<Page<BuildingItem>, StoreError> {
         let q = self.buildings_select(scope, region)?;
-        let total = q.clone().count(&self.db).await?;
-        let items = self
-            .page_of(q, building::Column::GridCode, building::Column::Id, paging)
-            .await?
-            .into_iter()
-            .map(BuildingItem::from)
-            .collect();
-        Ok(Page {
-            items,
-            total,
-            page: paging.page,
-            per_page: paging.per_page,
-        })
+        self.page_with_total(q, building::Column::GridCode, building::Column::Id, paging)
+            .await
     }
 
     /// Population totals of a subtree come from the per-grid caches: counting millions of
@@ -335,6 +324,34 @@ impl Store {
             crate::Backend::Postgres => county_of(prefix),
             _ => None,
         }
+    }
+
+    /// A page of `q` turned into list items, with the total of all matching rows.
+    pub(crate) async fn page_with_total<E, T>(
+        &self,
+        q: Select<E>,
+        grid: impl ColumnTrait,
+        id: impl ColumnTrait,
+        paging: Paging,
+    ) -> Result<Page<T>, StoreError>
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+        T: From<E::Model>,
+    {
+        let total = q.clone().count(&self.db).await?;
+        let items = self
+            .page_of(q, grid, id, paging)
+            .await?
+            .into_iter()
+            .map(T::from)
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     /// Rows of a subtree in (grid, id) order: the order the list index already holds.

@@ -2,8 +2,7 @@
 //! and closing, each write audited. A unified social credit code is validated (GB 32100)
 //! and unique; a leader's phone is personal data, kept encrypted and shown masked.
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde::Serialize;
 use wangge_domain::phone::Phone;
@@ -274,23 +273,13 @@ impl Store {
         if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
             q = q.filter(organization::Column::Name.contains(n));
         }
-        let total = q.clone().count(self.connection()).await?;
-        let items = q
-            .order_by_asc(organization::Column::GridCode)
-            .order_by_asc(organization::Column::Id)
-            .offset((paging.page - 1) * paging.per_page)
-            .limit(paging.per_page)
-            .all(self.connection())
-            .await?
-            .into_iter()
-            .map(OrgItem::from)
-            .collect();
-        Ok(Page {
-            items,
-            total,
-            page: paging.page,
-            per_page: paging.per_page,
-        })
+        self.page_with_total(
+            q,
+            organization::Column::GridCode,
+            organization::Column::Id,
+            paging,
+        )
+        .await
     }
 
     pub async fn create_thing(
@@ -339,23 +328,8 @@ impl Store {
         if let Some(k) = kind.filter(|k| !k.is_empty()) {
             q = q.filter(thing::Column::Kind.eq(k));
         }
-        let total = q.clone().count(self.connection()).await?;
-        let items = q
-            .order_by_asc(thing::Column::GridCode)
-            .order_by_asc(thing::Column::Id)
-            .offset((paging.page - 1) * paging.per_page)
-            .limit(paging.per_page)
-            .all(self.connection())
-            .await?
-            .into_iter()
-            .map(ThingItem::from)
-            .collect();
-        Ok(Page {
-            items,
-            total,
-            page: paging.page,
-            per_page: paging.per_page,
-        })
+        self.page_with_total(q, thing::Column::GridCode, thing::Column::Id, paging)
+            .await
     }
 
     /// Closes an organization (`closed`) or removes a thing (`removed`) from the lists;
