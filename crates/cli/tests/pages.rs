@@ -450,3 +450,95 @@ async fn a_grid_is_renamed_and_redrawn_through_its_edit_page() {
         assert_eq!(s, StatusCode::FORBIDDEN);
     });
 }
+
+#[tokio::test]
+async fn a_person_is_registered_edited_and_moved_out_through_forms() {
+    on_each_db!(|ctx| {
+        let (_, _, session) = login(&ctx, "street1", "").await;
+        let (s, html, _) = page(&ctx, "/persons/new", &session).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        let csrf = hidden(&html, "csrf");
+        let number = common::id_number("19920304", 55);
+        // A bad phone comes back on the form with the reason, the typed values kept.
+        let (s, html, _) = form(
+            &ctx,
+            "/persons/new",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("name", "韩梅"),
+                ("id_number", number.as_str()),
+                ("phone", "123"),
+                ("grid", common::GRID_A),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("form-error") && html.contains("手机号"),
+            "{html}"
+        );
+        assert!(html.contains("value=\"韩梅\""));
+        let (s, _, h) = form(
+            &ctx,
+            "/persons/new",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("name", "韩梅"),
+                ("id_number", number.as_str()),
+                ("phone", "13900001111"),
+                ("grid", common::GRID_A),
+                ("tags", "孕产妇"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let record = h["location"].to_str().unwrap().to_string();
+        let (_, html, _) = page(&ctx, &record, &session).await;
+        assert!(
+            html.contains("韩梅") && html.contains("孕产妇") && html.contains("登记"),
+            "{html}"
+        );
+
+        let (s, html, _) = page(&ctx, &format!("{record}/edit"), &session).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("value=\"pregnant\""),
+            "tags are prefilled: {html}"
+        );
+        let (s, _, _) = form(
+            &ctx,
+            &format!("{record}/edit"),
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("grid", common::GRID_B),
+                ("tags", "pregnant"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _, _) = form(
+            &ctx,
+            &format!("{record}/end"),
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("kind", "move_out"),
+                ("note", "迁往株洲市"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = page(&ctx, &record, &session).await;
+        assert!(
+            html.contains("已迁出") && html.contains("迁往株洲市") && html.contains("迁移网格"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("id=\"edit\""),
+            "a moved-out record is not edited"
+        );
+    });
+}
