@@ -15,7 +15,7 @@ use crate::progress::Progress as Bar;
 
 #[derive(Args, Clone, Debug)]
 pub struct ImportArgs {
-    /// What the file holds: persons, buildings or organizations.
+    /// What the file holds: persons, households, buildings or organizations.
     pub kind: String,
     /// An .xlsx or .csv file (UTF-8 with or without BOM, or GBK).
     pub file: PathBuf,
@@ -35,7 +35,7 @@ pub struct ImportArgs {
 pub async fn run(store: &Store, args: ImportArgs) -> Result<i32, String> {
     let kind = Kind::parse(&args.kind).ok_or_else(|| {
         format!(
-            "不支持导入“{}”，可导入：persons（人口）、buildings（楼栋）、organizations（组织）",
+            "不支持导入“{}”，可导入：persons（人口）、households（户）、buildings（楼栋）、organizations（组织）",
             args.kind
         )
     })?;

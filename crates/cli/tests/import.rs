@@ -632,3 +632,83 @@ async fn buildings_and_organizations_import_with_row_errors() {
         );
     });
 }
+
+#[tokio::test]
+async fn households_are_registered_before_their_members() {
+    on_each_db!(|ctx| {
+        let token = ctx.token("street1").await;
+        let (_, head) = ctx
+            .get(&format!("/api/v1/persons/{}", ctx.person_a), &token)
+            .await;
+        let head_name = head["name"].as_str().unwrap().to_string();
+        let households = format!(
+            "户号,户主姓名,户主身份证号,现住址,楼栋,房号,网格\r\n\
+             H9,{head_name},{},建设路9号,,101,{GRID_A}\r\n\
+             H10,赵六,,建设路10号,,102,{GRID_A}\r\n\
+             H11,钱七,430204199001010000,建设路11号,,103,{GRID_A}\r\n\
+             H12,孙八,,建设路12号,不存在的楼,104,{GRID_A}\r\n\
+             H13,{head_name}错,{},建设路13号,,105,{GRID_A}\r\n",
+            ctx.id_number_a, ctx.id_number_a
+        );
+        let checked = upload_kind(
+            &ctx,
+            &token,
+            "households",
+            "户.csv",
+            households.into_bytes(),
+        )
+        .await;
+        let r = &checked["report"];
+        assert_eq!(
+            (r["new"].as_u64(), r["bad_rows"].as_u64()),
+            (Some(2), Some(3)),
+            "{r}"
+        );
+        let reasons: Vec<&str> = r["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["reason"].as_str().unwrap())
+            .collect();
+        assert!(reasons.iter().any(|m| m.contains("校验位")), "{reasons:?}");
+        assert!(
+            reasons.iter().any(|m| m.contains("请先导入楼栋")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons.iter().any(|m| m.contains("户主姓名与登记")),
+            "{reasons:?}"
+        );
+        let id = &checked["id"];
+        post(&ctx, &token, &format!("/api/v1/imports/{id}/apply")).await;
+        settle(&ctx, &token, id).await;
+
+        // The registered head now heads H9, recorded in their history.
+        let (_, history) = ctx
+            .get(&format!("/api/v1/persons/{}/history", ctx.person_a), &token)
+            .await;
+        assert_eq!(
+            history["items"][0]["fields"],
+            json!(["household", "relation"]),
+            "{history}"
+        );
+        // A person imported later with 户号 H10 joins that household.
+        let member = format!(
+            "姓名,身份证号,户号,网格\r\n赵六,{},H10,{GRID_A}\r\n",
+            id_number("19700707", 70).as_str()
+        );
+        import(&ctx, &token, "成员.csv", member.into_bytes()).await;
+        let db = ctx.store.connection();
+        let n = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT member_count AS n FROM household WHERE number = 'H10'",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i32>("", "n")
+            .unwrap();
+        assert_eq!(n, 1);
+    });
+}

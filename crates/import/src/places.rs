@@ -1,11 +1,11 @@
-//! Importing buildings and organizations: files of thousands of rows, each row checked and
+//! Importing households, buildings and organizations: files of thousands of rows, each row checked and
 //! matched on its own and written by the store one at a time, so a stopped import keeps the
 //! rows it wrote and running it again completes it without doubling any.
 use std::collections::HashMap;
 
 use wangge_sheet::Row;
 use wangge_store::import::Outcome;
-use wangge_store::place_import::BuildingRow;
+use wangge_store::place_import::{BuildingRow, HouseholdRow};
 use wangge_store::places::PlaceIn;
 use wangge_store::{Scope, Store};
 
@@ -57,6 +57,7 @@ pub async fn run_places(
         let key = match prepared.kind {
             Kind::Buildings if !cell("code").is_empty() => cell("code").to_string(),
             Kind::Organizations if !cell("uscc").is_empty() => cell("uscc").to_uppercase(),
+            Kind::Households => format!("{}|{}", cell("grid"), cell("household")),
             _ => format!("{}|{}", cell("grid"), cell("name")),
         };
         if let Some(first) = seen.insert(key, row.line) {
@@ -77,6 +78,7 @@ pub async fn run_places(
         let outcome = match read_row(prepared.kind, &row, &cell) {
             Err((field, message)) => Outcome::Refused { field, message },
             Ok(Record::Building(b)) => store.import_building(scope, b, write).await?,
+            Ok(Record::Household(h)) => store.import_household(scope, h, write).await?,
             Ok(Record::Organization(o)) => {
                 store.import_organization(scope, o, write, client).await?
             }
@@ -124,6 +126,7 @@ pub async fn run_places(
 
 enum Record {
     Building(BuildingRow),
+    Household(HouseholdRow),
     Organization(PlaceIn),
 }
 
@@ -171,6 +174,22 @@ fn read_row<'a>(
             lat: real("latitude")?,
             grid: text("grid"),
         }),
+        Kind::Households => {
+            // Checked for the person who reads the report; the counts come from persons.
+            int("member_count")?;
+            if let Some(p) = text("phone") {
+                wangge_domain::phone::Phone::parse(&p).map_err(|e| ("phone", e.to_string()))?;
+            }
+            Record::Household(HouseholdRow {
+                number: cell("household").to_string(),
+                head_name: cell("head_name").to_string(),
+                head_id_number: text("head_id_number"),
+                address: text("address"),
+                building: text("building"),
+                room: text("room"),
+                grid: text("grid"),
+            })
+        }
         Kind::Organizations | Kind::Persons => Record::Organization(PlaceIn {
             name: cell("name").to_string(),
             kind: cell("kind").to_string(),

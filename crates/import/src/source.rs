@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use wangge_sheet::{
     CsvRows, FieldSpec, Format, Limits, Mapping, Row, SheetError, building_fields, csv_rows,
-    detect_format, map_headers, organization_fields, person_fields, read_table,
+    detect_format, household_fields, map_headers, organization_fields, person_fields, read_table,
 };
 
 /// What a file holds.
@@ -12,16 +12,23 @@ use wangge_sheet::{
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Persons,
+    Households,
     Buildings,
     Organizations,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Persons, Kind::Buildings, Kind::Organizations];
+    pub const ALL: [Kind; 4] = [
+        Kind::Persons,
+        Kind::Households,
+        Kind::Buildings,
+        Kind::Organizations,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Persons => "persons",
+            Kind::Households => "households",
             Kind::Buildings => "buildings",
             Kind::Organizations => "organizations",
         }
@@ -30,6 +37,7 @@ impl Kind {
     pub fn parse(s: &str) -> Option<Kind> {
         match s {
             "persons" => Some(Kind::Persons),
+            "households" => Some(Kind::Households),
             "buildings" => Some(Kind::Buildings),
             "organizations" => Some(Kind::Organizations),
             _ => None,
@@ -39,6 +47,7 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Persons => "人口",
+            Kind::Households => "户",
             Kind::Buildings => "楼栋",
             Kind::Organizations => "组织",
         }
@@ -47,6 +56,7 @@ impl Kind {
     pub fn fields(self) -> &'static [FieldSpec] {
         match self {
             Kind::Persons => person_fields(),
+            Kind::Households => household_fields(),
             Kind::Buildings => building_fields(),
             Kind::Organizations => organization_fields(),
         }

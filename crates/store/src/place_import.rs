@@ -358,3 +358,217 @@ impl Store {
         }
     }
 }
+
+/// A household row as read from a file.
+#[derive(Debug, Default, Clone)]
+pub struct HouseholdRow {
+    pub number: String,
+    pub head_name: String,
+    pub head_id_number: Option<String>,
+    pub address: Option<String>,
+    pub building: Option<String>,
+    pub room: Option<String>,
+    pub grid: Option<String>,
+}
+
+impl Store {
+    /// A household keyed by its number (户号) within its grid: created, or its address,
+    /// building and room updated. A head already registered joins it as head (recorded in
+    /// the person's history); a head not yet registered joins when the persons are
+    /// imported with the same 户号.
+    pub async fn import_household(
+        &self,
+        scope: &Scope,
+        row: HouseholdRow,
+        write: bool,
+    ) -> Result<Outcome, StoreError> {
+        match self.household_row(scope, row, write).await {
+            Ok(o) => Ok(o),
+            Err(e) => refused(e),
+        }
+    }
+
+    async fn household_row(
+        &self,
+        scope: &Scope,
+        row: HouseholdRow,
+        write: bool,
+    ) -> Result<Outcome, StoreError> {
+        use crate::entity::{household, person};
+        let grid = self.row_grid(scope, row.grid.as_deref())?;
+        let county = self.writable_grid(scope, &grid).await?;
+        let number = row.number.trim().to_string();
+        if number.is_empty() || number.chars().count() > 32 {
+            return Err(StoreError::invalid(
+                "household",
+                "户号不能为空，且不超过32个字符",
+            ));
+        }
+        let head_name = row.head_name.trim().to_string();
+        if head_name.is_empty() {
+            return Err(StoreError::invalid("head_name", "户主姓名不能为空"));
+        }
+        let head = match row
+            .head_id_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(raw) => {
+                let id = wangge_domain::id_number::IdNumber::parse(raw)
+                    .map_err(|e| StoreError::invalid("head_id_number", e.to_string()))?;
+                let index = self.crypto().blind_index("id", id.as_str());
+                let found = person::Entity::find()
+                    .filter(person::Column::IdIndex.eq(index))
+                    .one(self.connection())
+                    .await?;
+                match found {
+                    Some(p) if !scope.covers(&p.grid_code) => {
+                        return Err(StoreError::invalid(
+                            "head_id_number",
+                            "户主登记在您管辖范围以外的网格",
+                        ));
+                    }
+                    Some(p) if p.name != head_name => {
+                        return Err(StoreError::invalid(
+                            "head_name",
+                            format!("户主姓名与登记的“{}”不符", p.name),
+                        ));
+                    }
+                    other => other,
+                }
+            }
+            None => None,
+        };
+        let building_id = match row
+            .building
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+        {
+            Some(name) => {
+                building::Entity::find()
+                    .filter(building::Column::GridCode.eq(grid.as_str()))
+                    .filter(
+                        sea_orm::Condition::any()
+                            .add(building::Column::Name.eq(name))
+                            .add(building::Column::Code.eq(name)),
+                    )
+                    .one(self.connection())
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::invalid(
+                            "building",
+                            format!("楼栋“{name}”不在该网格，请先导入楼栋"),
+                        )
+                    })?
+                    .id
+            }
+            None => 0,
+        };
+        let existing = household::Entity::find()
+            .filter(household::Column::GridCode.eq(grid.as_str()))
+            .filter(household::Column::Number.eq(number.as_str()))
+            .one(self.connection())
+            .await?;
+        let address = row.address.clone().unwrap_or_default();
+        let room = row.room.clone().unwrap_or_default();
+        let (outcome, household_id) = match existing {
+            None => {
+                let id = self.next_id();
+                if write {
+                    household::ActiveModel {
+                        county: Set(county),
+                        id: Set(id),
+                        building_id: Set(building_id),
+                        grid_code: Set(grid.clone()),
+                        room: Set(room),
+                        address: Set(address),
+                        member_count: Set(0),
+                        number: Set(Some(number.clone())),
+                    }
+                    .insert(self.connection())
+                    .await?;
+                }
+                (Outcome::New, id)
+            }
+            Some(h) => {
+                let mut fields = Vec::new();
+                let mut am: household::ActiveModel = h.clone().into();
+                if row.address.is_some() && h.address != address {
+                    fields.push("address");
+                    am.address = Set(address);
+                }
+                if row.room.is_some() && h.room != room {
+                    fields.push("room");
+                    am.room = Set(room);
+                }
+                if row.building.is_some() && h.building_id != building_id {
+                    fields.push("building");
+                    am.building_id = Set(building_id);
+                }
+                if write && !fields.is_empty() {
+                    am.update(self.connection()).await?;
+                }
+                let outcome = if fields.is_empty() {
+                    Outcome::Unchanged
+                } else {
+                    Outcome::Changed(fields)
+                };
+                (outcome, h.id)
+            }
+        };
+        // The registered head joins the household as its head.
+        let Some(p) = head.filter(|p| p.household_id != household_id || p.relation != "head")
+        else {
+            return Ok(outcome);
+        };
+        if p.grid_code != grid {
+            return Err(StoreError::invalid(
+                "head_id_number",
+                "户主登记在其他网格，请先在其档案中迁移网格",
+            ));
+        }
+        if write {
+            let mut am: person::ActiveModel = p.clone().into();
+            am.household_id = Set(household_id);
+            am.relation = Set("head".into());
+            am.updated_at = Set(self.now_ms());
+            am.update(self.connection()).await?;
+            use sea_orm::ConnectionTrait;
+            let db = self.connection();
+            for (delta, id) in [(-1, p.household_id), (1, household_id)] {
+                db.execute_raw(crate::sql::statement(
+                    db.get_database_backend(),
+                    "UPDATE household SET member_count = member_count + ? WHERE county = ? AND id = ?",
+                    vec![delta.into(), p.county.into(), id.into()],
+                ))
+                .await?;
+            }
+            crate::split::recount(db, std::slice::from_ref(&grid)).await?;
+            crate::entity::person_history::ActiveModel {
+                county: Set(p.county),
+                id: Set(self.next_id()),
+                person_id: Set(p.id),
+                at: Set(self.now_ms()),
+                kind: Set("update".into()),
+                grid_from: Set(Some(p.grid_code.clone())),
+                grid_to: Set(Some(p.grid_code.clone())),
+                fields: Set("household,relation".into()),
+                source: Set("导入 户".into()),
+                note: Set(Some(format!("成为户号 {number} 的户主"))),
+                account_id: Set((scope.account_id != 0).then_some(scope.account_id)),
+            }
+            .insert(self.connection())
+            .await?;
+        }
+        Ok(match outcome {
+            Outcome::Unchanged => Outcome::Changed(vec!["head"]),
+            Outcome::Changed(mut f) => {
+                f.push("head");
+                Outcome::Changed(f)
+            }
+            other => other,
+        })
+    }
+}

@@ -275,7 +275,10 @@ async fn set_boundary(
 
 /// Refreshes the cached person and household counts of the grids (moved-out persons and
 /// emptied households no longer count).
-pub(crate) async fn recount(txn: &DatabaseTransaction, codes: &[String]) -> Result<(), StoreError> {
+pub(crate) async fn recount(
+    txn: &impl ConnectionTrait,
+    codes: &[String],
+) -> Result<(), StoreError> {
     let marks = vec!["?"; codes.len()].join(",");
     txn.execute_raw(sql::statement(
         txn.get_database_backend(),

@@ -45,7 +45,7 @@ pub fn kind_of(name: &str) -> Result<Kind, ApiError> {
     Kind::parse(name).ok_or_else(|| {
         ApiError::unprocessable(
             "invalid_field",
-            format!("不支持导入“{name}”，可导入：persons、buildings、organizations"),
+            format!("不支持导入“{name}”，可导入：persons、households、buildings、organizations"),
         )
         .with_field("kind")
     })
