@@ -12,11 +12,10 @@ use wangge_store::StoreError;
 pub fn person_input(
     fields: &HashMap<String, String>,
     current: Option<(&str, &str)>,
-    ignore: &[&str],
 ) -> Result<PersonInput, StoreError> {
     if let Some(key) = fields
         .keys()
-        .find(|k| !ignore.contains(&k.as_str()) && !person_fields().iter().any(|f| f.key == *k))
+        .find(|k| !person_fields().iter().any(|f| f.key == *k))
     {
         return Err(StoreError::invalid("field", format!("未知字段“{key}”")));
     }

@@ -35,7 +35,7 @@ async fn create(
     c: ApiCaller,
     ApiJson(fields): ApiJson<HashMap<String, String>>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let input = person_input(&fields, None, &[])?;
+    let input = person_input(&fields, None)?;
     let id = s.store.create_person(c.scope(), input, &c.client).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -63,7 +63,7 @@ async fn edit(
         .edit_person(
             c.scope(),
             id,
-            |number, name| person_input(&fields, Some((number, name)), &[]),
+            |number, name| person_input(&fields, Some((number, name))),
             &c.client,
         )
         .await?;

@@ -95,7 +95,7 @@ async fn create(
 ) -> Result<Response, PageError> {
     check_csrf(&c, form.get("csrf").map_or("", String::as_str))?;
     let values = fields(form);
-    let result = match person_input(&values, None, &[]) {
+    let result = match person_input(&values, None) {
         Ok(input) => s.store.create_person(c.scope(), input, &c.client).await,
         Err(e) => Err(e),
     };
@@ -150,7 +150,7 @@ async fn edit(
         .edit_person(
             c.scope(),
             id,
-            |number, name| person_input(&values, Some((number, name)), &[]),
+            |number, name| person_input(&values, Some((number, name))),
             &c.client,
         )
         .await;
