@@ -168,3 +168,57 @@ async fn an_interrupted_generation_is_completed_by_running_it_again() {
     assert_eq!(count("SELECT COUNT(*) FROM grid").await, 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A valid GB 11643 number for a birth date and sequence.
+fn id_number(birth: &str, seq: u32) -> String {
+    let first17 = format!("430204{birth}{seq:03}");
+    let check = wangge_domain::id_number::check_digit(first17.as_bytes()).unwrap() as char;
+    format!("{first17}{check}")
+}
+
+#[tokio::test]
+async fn wangge_import_checks_then_applies() {
+    let dir = temp_dir("import");
+    let data = dir.display().to_string();
+    let o = wangge(&["gen", "--data", &data, "--grids", "1", "--seed", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let file = dir.join("人口.csv");
+    let csv = format!(
+        "姓名,身份证号,网格\r\n欧阳娜,{},430204001001001\r\n坏号,430204199001010000,430204001001001\r\n",
+        id_number("19930303", 31)
+    );
+    std::fs::write(&file, csv).unwrap();
+    let errors = dir.join("errors.xlsx");
+    let path = file.display().to_string();
+    // The dry run lists the bad row, writes the error workbook, and exits 1.
+    let dry = wangge(&[
+        "import",
+        "--data",
+        &data,
+        "persons",
+        &path,
+        "--errors",
+        &errors.display().to_string(),
+    ]);
+    let out = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert_eq!(dry.status.code(), Some(1), "{out}{}", stderr(&dry));
+    assert!(out.contains("第3行") && out.contains("试运行"), "{out}");
+    assert!(errors.exists());
+    let applied = wangge(&["import", "--data", &data, "persons", &path, "--apply"]);
+    let out = String::from_utf8_lossy(&applied.stdout).into_owned();
+    assert!(out.contains("新增 1"), "{out}{}", stderr(&applied));
+    let db = Database::connect(format!("sqlite://{}", dir.join("wangge.sqlite").display()))
+        .await
+        .unwrap();
+    let found = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM person WHERE name = '欧阳娜'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.try_get::<i64>("", "n").unwrap(), 1);
+    db.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

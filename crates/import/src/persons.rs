@@ -18,7 +18,7 @@ use crate::{ImportError, Phase, Progress};
 /// the WAL, and the ID-number and name indexes are dirtied all over at random, so few large
 /// transactions are far faster than many small ones (2,000 rows per commit ran at a tenth
 /// of the speed). A failed batch is rolled back whole and re-importing the file completes it.
-const BATCH: usize = 25_000;
+const BATCH: usize = 100_000;
 /// Errors kept for the report; beyond this only the count of bad rows grows.
 const MAX_ERRORS: usize = 1_000_000;
 
