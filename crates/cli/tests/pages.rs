@@ -542,3 +542,38 @@ async fn a_person_is_registered_edited_and_moved_out_through_forms() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_building_is_corrected_through_its_form() {
+    on_each_db!(|ctx| {
+        let (_, _, session) = login(&ctx, "street1", "").await;
+        let token = ctx.token("street1").await;
+        let (_, grid) = ctx
+            .get(&format!("/api/v1/grids/{}", common::GRID_A), &token)
+            .await;
+        let id = grid["buildings"][0]["id"].as_i64().unwrap();
+        let path = format!("/buildings/{id}/edit");
+        let (s, html, _) = page(&ctx, &path, &session).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        let csrf = hidden(&html, "csrf");
+        let (s, html, _) = form(
+            &ctx,
+            &path,
+            &session,
+            &[("csrf", &csrf), ("floors", "很多")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("form-error") && html.contains("不是整数"),
+            "{html}"
+        );
+        let (s, _, h) = form(&ctx, &path, &session, &[("csrf", &csrf), ("floors", "9")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(h["location"], format!("/grids/{}", common::GRID_A));
+        let (_, grid) = ctx
+            .get(&format!("/api/v1/grids/{}", common::GRID_A), &token)
+            .await;
+        assert_eq!(grid["buildings"][0]["floors"], 9);
+    });
+}

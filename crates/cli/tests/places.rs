@@ -149,3 +149,75 @@ async fn organizations_and_things_are_registered_within_scope() {
         assert_eq!(list["total"], 0);
     });
 }
+
+#[tokio::test]
+async fn a_building_is_corrected_within_scope() {
+    on_each_db!(|ctx| {
+        let street1 = ctx.token("street1").await;
+        let (_, grid) = call(
+            &ctx,
+            "GET",
+            &format!("/api/v1/grids/{GRID_A}"),
+            &street1,
+            None,
+        )
+        .await;
+        let id = grid["buildings"][0]["id"].as_i64().unwrap();
+        let path = format!("/api/v1/buildings/{id}");
+        let (s, v) = call(
+            &ctx,
+            "PATCH",
+            &path,
+            &street1,
+            Some(json!({"floors": 12, "name": "幸福楼"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["changed"], json!(["name", "floors"]));
+        let (_, again) = call(&ctx, "PATCH", &path, &street1, Some(json!({"floors": 12}))).await;
+        assert_eq!(again["changed"], json!([]));
+        let (s, e) = call(&ctx, "PATCH", &path, &street1, Some(json!({"floors": 999}))).await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("floors"))
+        );
+        let (s, e) = call(&ctx, "PATCH", &path, &street1, Some(json!({"lng": 113.1}))).await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("latitude")),
+            "{e}"
+        );
+        let (_, grid) = call(
+            &ctx,
+            "GET",
+            &format!("/api/v1/grids/{GRID_A}"),
+            &street1,
+            None,
+        )
+        .await;
+        assert_eq!(grid["buildings"][0]["name"], "幸福楼");
+        assert_eq!(grid["buildings"][0]["floors"], 12);
+        // Another street's building is not there; a read-only role may not edit.
+        let (_, other) = call(
+            &ctx,
+            "GET",
+            &format!("/api/v1/grids/{GRID_C}"),
+            &ctx.token("district").await,
+            None,
+        )
+        .await;
+        let far = other["buildings"][0]["id"].as_i64().unwrap();
+        let (s, _) = call(
+            &ctx,
+            "PATCH",
+            &format!("/api/v1/buildings/{far}"),
+            &street1,
+            Some(json!({"floors": 3})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let leader = ctx.token("leader").await;
+        let (s, _) = call(&ctx, "PATCH", &path, &leader, Some(json!({"floors": 3}))).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    });
+}

@@ -572,3 +572,67 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Edits one building (fields left `None` stay as they are), by the import's rules;
+    /// audited. Returns the changed field keys.
+    pub async fn edit_building(
+        &self,
+        scope: &Scope,
+        id: i64,
+        edit: BuildingRow,
+        client: &str,
+    ) -> Result<Vec<&'static str>, StoreError> {
+        let b = building::Entity::find()
+            .filter(building::Column::Id.eq(id))
+            .one(self.connection())
+            .await?
+            .filter(|b| scope.covers(&b.grid_code))
+            .ok_or(StoreError::NotFound)?;
+        let row = BuildingRow {
+            code: Some(b.code.clone()),
+            name: Some(edit.name)
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or(b.name),
+            address: Some(edit.address)
+                .filter(|a| !a.trim().is_empty())
+                .unwrap_or(b.address),
+            grid: Some(b.grid_code.clone()),
+            ..edit
+        };
+        let fields = match self.building_row(scope, row, true).await? {
+            Outcome::Changed(fields) => fields,
+            _ => Vec::new(),
+        };
+        if !fields.is_empty() {
+            let object = format!("building:{id} {} {}", b.code, fields.join(","));
+            self.audit(crate::audit::AuditEntry {
+                account: &scope.username,
+                action: "building.update",
+                object: &object,
+                outcome: "ok",
+                client,
+            })
+            .await?;
+        }
+        Ok(fields)
+    }
+}
+
+impl Store {
+    /// One building of the scope.
+    pub async fn building(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<crate::people::BuildingItem, StoreError> {
+        self.base_scope_check(scope)?;
+        building::Entity::find()
+            .filter(building::Column::Id.eq(id))
+            .one(self.connection())
+            .await?
+            .filter(|b| scope.covers(&b.grid_code))
+            .map(Into::into)
+            .ok_or(StoreError::NotFound)
+    }
+}

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: the same operations as the pages, for apps and systems.
 mod audit;
+mod buildings;
 mod export;
 pub(crate) mod imports;
 mod locate;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(staff::routes())
         .merge(person_edit::routes())
         .merge(places::routes())
+        .merge(buildings::routes())
         .merge(locate::routes())
         .merge(openapi::routes())
 }

@@ -2,6 +2,7 @@
 //! the session's CSRF token.
 mod account;
 mod audit;
+mod buildings;
 mod coverage;
 mod grid_edit;
 mod imports;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sizing::routes())
         .merge(person_edit::routes())
         .merge(places::routes())
+        .merge(buildings::routes())
 }
 
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.

@@ -45,6 +45,7 @@ struct ListQuery {
     tag: String,
     #[serde(default)]
     address: String,
+    building: Option<i64>,
     age_min: Option<String>,
     age_max: Option<String>,
     page: Option<u64>,
@@ -59,12 +60,14 @@ impl ListQuery {
             age_min: number(&self.age_min),
             age_max: number(&self.age_max),
             address: Some(self.address.clone()).filter(|a| !a.trim().is_empty()),
+            building: self.building,
             ..PersonFilter::from_query(&self.q)
         }
     }
 
     /// The query string of this search, for the pager's links.
     fn search_params(&self) -> String {
+        let building = self.building.map(|b| b.to_string()).unwrap_or_default();
         let enc = |s: &str| {
             s.bytes()
                 .map(|b| {
@@ -81,6 +84,7 @@ impl ListQuery {
             ("q", self.q.as_str()),
             ("tag", self.tag.as_str()),
             ("address", self.address.as_str()),
+            ("building", building.as_str()),
             ("age_min", self.age_min.as_deref().unwrap_or("")),
             ("age_max", self.age_max.as_deref().unwrap_or("")),
         ]

@@ -113,6 +113,8 @@ struct GridPage {
     map: String,
     /// Whether the caller may put people on the grid or take them off.
     manages: bool,
+    /// Whether the caller may correct the grid's buildings.
+    writes: bool,
     duties: Vec<(&'static str, &'static str)>,
 }
 
@@ -147,6 +149,7 @@ async fn grid(
         grid,
         map,
         manages: c.scope().role.can_manage_grids(),
+        writes: c.scope().role.can_write(),
         duties: wangge_domain::population::Duty::ALL
             .iter()
             .map(|d| (d.as_str(), d.label()))
