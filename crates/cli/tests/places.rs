@@ -74,6 +74,37 @@ async fn organizations_and_things_are_registered_within_scope() {
         let (s, t) = call(&ctx, "POST", "/api/v1/things", &street1, Some(tree)).await;
         assert_eq!(s, StatusCode::CREATED, "{t}");
         assert_eq!(t["kind_label"], "危树");
+        let tree_path = format!("/api/v1/things/{}", t["id"]);
+        let (s, edited) = call(
+            &ctx,
+            "PATCH",
+            &tree_path,
+            &street1,
+            Some(json!({"kind": "安全隐患", "note": "树干开裂"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{edited}");
+        assert_eq!(
+            (
+                edited["kind"].as_str(),
+                edited["note"].as_str(),
+                edited["name"].as_str()
+            ),
+            (Some("hazard"), Some("树干开裂"), Some("老樟树"))
+        );
+        let (s, e) = call(
+            &ctx,
+            "PATCH",
+            &tree_path,
+            &street1,
+            Some(json!({"lat": 27.9})),
+        )
+        .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("lat")),
+            "{e}"
+        );
         let half = json!({"name": "井盖", "kind": "manhole_cover", "grid": GRID_A, "lng": 113.1});
         let (s, e) = call(&ctx, "POST", "/api/v1/things", &street1, Some(half)).await;
         assert_eq!(
@@ -98,7 +129,7 @@ async fn organizations_and_things_are_registered_within_scope() {
         let (_, things) = call(
             &ctx,
             "GET",
-            "/api/v1/things?kind=dangerous_tree",
+            "/api/v1/things?kind=hazard",
             &street1,
             None,
         )

@@ -388,3 +388,61 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Corrects a thing: the given fields replace the ones on record; audited.
+    pub async fn edit_thing(
+        &self,
+        scope: &Scope,
+        id: i64,
+        edit: PlaceIn,
+        client: &str,
+    ) -> Result<ThingItem, StoreError> {
+        self.base_scope_check(scope)?;
+        let t = thing::Entity::find()
+            .filter(thing::Column::Id.eq(id))
+            .one(self.connection())
+            .await?
+            .filter(|t| scope.covers(&t.grid_code) && t.status == "active")
+            .ok_or(StoreError::NotFound)?;
+        if !scope.role.can_write() {
+            return Err(StoreError::Forbidden("您的角色不能修改基础数据".into()));
+        }
+        let mut am: thing::ActiveModel = t.clone().into();
+        if !edit.name.trim().is_empty() {
+            am.name = Set(text("name", &edit.name, 100, true)?);
+        }
+        if !edit.kind.trim().is_empty() {
+            let kind = ThingKind::parse(&edit.kind)
+                .or_else(|| {
+                    ThingKind::ALL
+                        .iter()
+                        .copied()
+                        .find(|k| k.label() == edit.kind)
+                })
+                .ok_or_else(|| StoreError::invalid("kind", format!("类型“{}”不存在", edit.kind)))?;
+            am.kind = Set(kind.as_str().into());
+        }
+        if !edit.address.trim().is_empty() {
+            am.address = Set(text("address", &edit.address, 200, false)?);
+        }
+        if edit.lng.is_some() || edit.lat.is_some() {
+            let (lng, lat) = point(edit.lng, edit.lat)?;
+            am.lng = Set(lng);
+            am.lat = Set(lat);
+        }
+        if let Some(n) = edit.note {
+            am.note = Set(Some(text("note", &n, 200, false)?));
+        }
+        am.updated_at = Set(self.now_ms());
+        let saved = am.update(self.connection()).await?;
+        self.audit_place(
+            scope,
+            "thing.update",
+            &format!("thing:{id} {}", saved.name),
+            client,
+        )
+        .await?;
+        Ok(saved.into())
+    }
+}

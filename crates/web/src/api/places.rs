@@ -1,5 +1,6 @@
 //! Organizations and things on the grids: `GET/POST /organizations`, `DELETE
-//! /organizations/{id}` (closed), `GET/POST /things`, `DELETE /things/{id}` (removed).
+//! /organizations/{id}` (closed), `GET/POST /things`, `PATCH /things/{id}`, `DELETE
+//! /things/{id}` (removed).
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
@@ -21,7 +22,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/organizations/{id}", delete(close_organization))
         .route("/things", get(things).post(create_thing))
-        .route("/things/{id}", delete(remove_thing))
+        .route("/things/{id}", delete(remove_thing).patch(edit_thing))
 }
 
 #[derive(Deserialize)]
@@ -130,4 +131,35 @@ async fn remove_thing(
 ) -> Result<StatusCode, ApiError> {
     s.store.close_place(c.scope(), false, id, &c.client).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThingEdit {
+    name: Option<String>,
+    kind: Option<String>,
+    address: Option<String>,
+    lng: Option<f64>,
+    lat: Option<f64>,
+    note: Option<String>,
+}
+
+async fn edit_thing(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ThingEdit>,
+) -> Result<Json<ThingItem>, ApiError> {
+    let edit = PlaceIn {
+        name: b.name.unwrap_or_default(),
+        kind: b.kind.unwrap_or_default(),
+        address: b.address.unwrap_or_default(),
+        lng: b.lng,
+        lat: b.lat,
+        note: b.note,
+        ..PlaceIn::default()
+    };
+    Ok(Json(
+        s.store.edit_thing(c.scope(), id, edit, &c.client).await?,
+    ))
 }
