@@ -126,14 +126,7 @@ async fn organizations_and_things_are_registered_within_scope() {
         )
         .await;
         assert_eq!(list["total"], 0);
-        let (_, things) = call(
-            &ctx,
-            "GET",
-            "/api/v1/things?kind=hazard",
-            &street1,
-            None,
-        )
-        .await;
+        let (_, things) = call(&ctx, "GET", "/api/v1/things?kind=hazard", &street1, None).await;
         assert_eq!(things["total"], 1);
 
         // Both lists export to workbooks (masked phone).
