@@ -416,9 +416,7 @@ impl<'s> PersonImport<'s> {
             let marks = vec!["?"; chunk.len()].join(",");
             let stmt = sql::statement(
                 txn.get_database_backend(),
-                &format!(
-                    "SELECT id, grid_code, number FROM household WHERE number IN ({marks}) ORDER BY id"
-                ),
+                &format!("SELECT id, grid_code, number FROM household WHERE number IN ({marks})"),
                 chunk.iter().map(|n| Value::from(n.as_str())).collect(),
             );
             for r in txn.query_all_raw(stmt).await? {
@@ -463,8 +461,14 @@ impl<'s> PersonImport<'s> {
             )),
         };
         if let Some(key) = &key {
-            if let Some(id) = self.households.get(&(grid.to_string(), key.clone())) {
-                return Ok(Joined::Existing(*id));
+            if let Some(&id) = self.households.get(&(grid.to_string(), key.clone())) {
+                // Made earlier in this batch: still unwritten, so its count is set at flush
+                // instead of updated row by row.
+                return Ok(if writer.new_households.contains(&id) {
+                    Joined::New(id)
+                } else {
+                    Joined::Existing(id)
+                });
             }
             if let Some(number) = &input.household
                 && !self.looked_up.contains(&(grid.to_string(), number.clone()))
