@@ -5,6 +5,8 @@
 //! Nothing here does I/O or reads the clock; callers pass the time in.
 
 pub mod audit;
+pub mod case;
+pub mod catalog;
 pub mod coords;
 pub mod coverage;
 pub mod date;
@@ -21,3 +23,4 @@ pub mod sizing;
 pub mod staffing;
 pub mod totp;
 pub mod uscc;
+pub mod worktime;
