@@ -7,11 +7,15 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod calendar;
+pub mod catalog;
 pub mod clock;
 mod connect;
 pub mod crypto;
 pub mod entity;
 mod error;
+pub mod event_actions;
+pub mod events;
 pub mod export;
 pub mod grids;
 pub mod ids;

@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "person status and history, household numbers, organizations, things",
         steps: base_data_records,
     },
+    Migration {
+        version: 4,
+        name: "events, their trail, the handling catalog and the working calendar",
+        steps: events,
+    },
 ];
 
 /// Columns that migration 3 added to tables migration 1 created from their entities.
@@ -131,6 +136,34 @@ fn base_data_records(s: &Schema) -> Vec<Step> {
             "ix_thing_grid",
             thing::Entity.table_ref(),
             &["grid_code", "id"],
+            false,
+        ),
+    ]);
+    steps
+}
+
+/// The closed loop: events and their trail, and the reference tables that route them and
+/// time them.
+fn events(s: &Schema) -> Vec<Step> {
+    let mut steps = Vec::new();
+    steps.extend(table(s, event::Entity));
+    steps.extend(table(s, event_step::Entity));
+    steps.extend(table(s, catalog_item::Entity));
+    steps.extend(table(s, calendar_day::Entity));
+    steps.extend(table(s, setting::Entity));
+    steps.extend([
+        index(
+            "ix_event_grid",
+            event::Entity.table_ref(),
+            &["grid_code", "id"],
+            false,
+        ),
+        index("ix_event_id", event::Entity.table_ref(), &["id"], false),
+        // A department's work list.
+        index(
+            "ix_event_department",
+            event::Entity.table_ref(),
+            &["department_id", "state"],
             false,
         ),
     ]);
@@ -293,6 +326,8 @@ pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<(), Stor
     }
     // A bulk load interrupted after dropping the search indexes must not leave them missing.
     ensure_search_indexes(db).await?;
+    crate::catalog::seed(db).await?;
+    crate::calendar::seed(db).await?;
     crate::audit::ensure_head(db).await
 }
 

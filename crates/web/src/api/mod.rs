@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same operations as the pages, for apps and systems.
 mod audit;
 mod buildings;
+mod events;
 mod export;
 pub(crate) mod imports;
 mod locate;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(places::routes())
         .merge(buildings::routes())
         .merge(locate::routes())
+        .merge(events::routes())
         .merge(openapi::routes())
 }
 
