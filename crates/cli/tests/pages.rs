@@ -577,3 +577,88 @@ async fn a_building_is_corrected_through_its_form() {
         assert_eq!(grid["buildings"][0]["floors"], 9);
     });
 }
+
+#[tokio::test]
+async fn an_event_is_reported_and_worked_through_the_pages() {
+    on_each_db!(|ctx| {
+        let (_, _, worker) = login(&ctx, "worker_a", "").await;
+        let (s, html, _) = page(&ctx, "/events", &worker).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("路灯不亮"), "the catalog is offered");
+        let csrf = hidden(&html, "csrf");
+        let (s, html, _) = form(
+            &ctx,
+            "/events",
+            &worker,
+            &[
+                ("csrf", &csrf),
+                ("category", "A01-003"),
+                ("description", ""),
+                ("lng", "113.105"),
+                ("lat", "27.855"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("不能为空"), "{html}");
+        let (s, _, h2) = form(
+            &ctx,
+            "/events",
+            &worker,
+            &[
+                ("csrf", &csrf),
+                ("category", "A01-003"),
+                ("description", "3栋门口积存垃圾"),
+                ("lng", "113.105"),
+                ("lat", "27.855"),
+                ("crs", "wgs84"),
+                ("urgency", "normal"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let location = h2["location"].to_str().unwrap().to_string();
+        assert!(location.starts_with("/events/"));
+
+        // The command center opens and dispatches it from the event page.
+        let (_, _, street) = login(&ctx, "street1", "").await;
+        let (_, html, _) = page(&ctx, &location, &street).await;
+        assert!(
+            html.contains("待受理") && html.contains("校验完整"),
+            "{html}"
+        );
+        let csrf = hidden(&html, "csrf");
+        let path = format!("{location}/actions");
+        let (s, _, _) = form(
+            &ctx,
+            &path,
+            &street,
+            &[("csrf", &csrf), ("action", "verify")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _, _) = form(
+            &ctx,
+            &path,
+            &street,
+            &[("csrf", &csrf), ("action", "dispatch"), ("department", "")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = page(&ctx, &location, &street).await;
+        assert!(
+            html.contains("待签收") && html.contains("区城市管理和综合执法局"),
+            "{html}"
+        );
+        // A step out of order shows its reason on the page.
+        let (s, html, _) = form(
+            &ctx,
+            &path,
+            &street,
+            &[("csrf", &csrf), ("action", "check_pass")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("form-error"), "{html}");
+    });
+}

@@ -109,6 +109,14 @@ impl Store {
             .collect())
     }
 
+    /// All departments, by code, for dispatch choices.
+    pub async fn departments(&self) -> Result<Vec<department::Model>, StoreError> {
+        Ok(department::Entity::find()
+            .order_by_asc(department::Column::Code)
+            .all(self.connection())
+            .await?)
+    }
+
     /// One item, active or retired (events keep referring to retired ones).
     pub(crate) async fn catalog_item(
         &self,

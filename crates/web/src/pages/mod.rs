@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod buildings;
 mod coverage;
+mod events;
 mod grid_edit;
 mod imports;
 mod people;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(person_edit::routes())
         .merge(places::routes())
         .merge(buildings::routes())
+        .merge(events::routes())
 }
 
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.
