@@ -23,6 +23,7 @@ pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Re
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("无法监听 {listen}：{e}（端口被占用？可用 --listen 换一个地址）"))?;
+    spawn_sweeper(store.clone());
     let app = wangge_web::router(store, WebConfig { secure_cookies });
     println!("网格化服务管理平台已启动：http://{listen}/  （Ctrl-C 停止）");
     axum::serve(
@@ -34,4 +35,26 @@ pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Re
     })
     .await
     .map_err(|e| format!("服务异常退出：{e}"))
+}
+
+/// Raises deadline warnings and overdue flags every minute while the server runs; several
+/// servers may do so at once (see `wangge_store::sweeper`).
+fn spawn_sweeper(store: Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match store.sweep_deadlines().await {
+                Ok(s) if s.warnings + s.overdue > 0 => {
+                    tracing::info!(
+                        warnings = s.warnings,
+                        overdue = s.overdue,
+                        "deadlines swept"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+        }
+    });
 }

@@ -465,3 +465,61 @@ async fn two_departments_claiming_at_once_one_wins() {
         assert_ne!(s, StatusCode::OK);
     });
 }
+
+#[tokio::test]
+async fn the_sweeper_raises_warnings_and_overdue_flags_once() {
+    on_each_db!(|ctx| {
+        let worker = ctx.token("worker_a").await;
+        let street = ctx.token("street1").await;
+        // Dispatched on Monday 2026-11-23 at 09:00 with 4 working hours to sign: the warning
+        // is due after 3 h 12 min (3 h to 12:00, 12 min after lunch: 13:42), overdue at 14:30.
+        ctx.clock.set_ms(local(2026, 11, 23, 9, 0));
+        let id = report(&ctx, &worker, ITEM).await;
+        act(&ctx, &street, id, json!({"action": "verify"})).await;
+        let (_, e) = act(&ctx, &street, id, json!({"action": "dispatch"})).await;
+        assert_eq!(e["deadline_text"], "2026-11-23 14:30");
+        assert_eq!(ctx.store.sweep_deadlines().await.unwrap().warnings, 0);
+        ctx.clock.set_ms(local(2026, 11, 23, 13, 42));
+        let swept = ctx.store.sweep_deadlines().await.unwrap();
+        assert_eq!((swept.warnings, swept.overdue), (1, 0));
+        ctx.clock.set_ms(local(2026, 11, 23, 14, 30));
+        let swept = ctx.store.sweep_deadlines().await.unwrap();
+        assert_eq!((swept.warnings, swept.overdue), (0, 1));
+        // Two sweepers at once (two servers) record nothing twice.
+        let (a, b) = tokio::join!(ctx.store.sweep_deadlines(), ctx.store.sweep_deadlines());
+        assert_eq!(a.unwrap().overdue + b.unwrap().overdue, 0);
+        // Sessions time out while the clock moves: sign in again.
+        let street = ctx.token("street1").await;
+        let (_, e) = call(
+            &ctx,
+            "GET",
+            &format!("/api/v1/events/{id}"),
+            &street,
+            Value::Null,
+        )
+        .await;
+        assert_eq!(
+            (e["warning"].as_bool(), e["overdue"].as_bool()),
+            (Some(true), Some(true)),
+            "{e}"
+        );
+        let flags: Vec<&str> = e["trail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["action"].as_str().unwrap())
+            .filter(|a| *a == "warn" || *a == "overdue")
+            .collect();
+        assert_eq!(flags, ["warn", "overdue"]);
+        assert_eq!(e["trail_intact"], true);
+        let (_, list) = call(
+            &ctx,
+            "GET",
+            "/api/v1/events?overdue=true",
+            &street,
+            Value::Null,
+        )
+        .await;
+        assert_eq!(list["total"], 1);
+    });
+}

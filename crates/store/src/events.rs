@@ -400,9 +400,7 @@ impl Store {
             .into_iter()
             .map(|s| StepView {
                 at_text: format_local(s.at),
-                action_label: case::Action::parse(&s.action)
-                    .map_or("上报", case::Action::label)
-                    .to_string(),
+                action_label: step_label(&s.action).to_string(),
                 to_state_label: State::parse(&s.to_state)
                     .map_or("", State::label)
                     .to_string(),
@@ -524,6 +522,16 @@ impl Store {
             page: paging.page,
             per_page: paging.per_page,
         })
+    }
+}
+
+/// The label of a trail step: a step of the loop, or the report and the sweeper's flags.
+fn step_label(action: &str) -> &'static str {
+    match action {
+        "report" => "上报",
+        "warn" => "预警",
+        "overdue" => "超期",
+        other => case::Action::parse(other).map_or("", case::Action::label),
     }
 }
 

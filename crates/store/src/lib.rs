@@ -33,6 +33,7 @@ pub mod sessions;
 pub mod split;
 mod sql;
 pub mod staff;
+pub mod sweeper;
 
 use std::sync::Arc;
 
