@@ -2,17 +2,14 @@
 //! (`wangge_domain::case`), its time limit worked out on the working calendar, and the
 //! event, its trail and the audit log written in one transaction — only if nobody else
 //! changed the event since it was read (two departments claiming at once: one wins).
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 use wangge_domain::case::{self, Action, Deadline, Phase, RefusalKind, Request, State};
 use wangge_domain::date::Date;
 use wangge_domain::worktime::WorkCalendar;
 
 use crate::audit::AuditEntry;
 use crate::entity::{event, event_step};
-use crate::events::{Departments, EventView, actor_of, flags_of, step_hash};
+use crate::events::{Departments, EventView, actor_of, flags_of, write_step};
 use crate::{Scope, Store, StoreError};
 
 /// A step as asked for: `{"action": "dispatch", "department": "D01", ...}`.
@@ -212,7 +209,6 @@ impl Store {
             next.closed_at = Some(now);
         }
         next.updated_at = now;
-        next.version = e.version + 1;
 
         let actor_name = self
             .account(scope.account_id)
@@ -224,7 +220,7 @@ impl Store {
             .count(db)
             .await? as i32
             + 1;
-        let mut step = event_step::Model {
+        let step = event_step::Model {
             county: e.county,
             event_id: e.id,
             seq,
@@ -238,30 +234,17 @@ impl Store {
             note: step_note(action, note, &input),
             department_id: lead.or(scope.department_id.filter(|_| scope.role.is_department())),
             photos: String::new(),
-            prev_hash: e.trail_hash.clone(),
+            prev_hash: String::new(),
             hash: String::new(),
         };
-        step.hash = step_hash(&step.prev_hash, &step);
-        next.trail_hash = step.hash.clone();
 
         let txn = db.begin().await?;
         // Applies only to the version read above: a concurrent step makes this one lose.
-        let mut active = next.clone().into_active_model().reset_all();
-        active.county = sea_orm::ActiveValue::Unchanged(e.county);
-        active.id = sea_orm::ActiveValue::Unchanged(e.id);
-        let updated = event::Entity::update_many()
-            .set(active)
-            .filter(event::Column::County.eq(e.county))
-            .filter(event::Column::Id.eq(e.id))
-            .filter(event::Column::Version.eq(e.version))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
+        if !write_step(&txn, &e, &mut next, step).await? {
             return Err(StoreError::Conflict(
                 "事件刚被他人处理（例如已被其他部门领办），请刷新后再试".into(),
             ));
         }
-        event_step::ActiveModel::from(step).insert(&txn).await?;
         self.audit_in(
             &txn,
             AuditEntry {

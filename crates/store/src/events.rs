@@ -176,6 +176,37 @@ pub(crate) fn flags_of(e: &event::Model) -> case::Flags {
     }
 }
 
+/// Writes `next` (the event after a step) and the step at the end of its trail, inside
+/// `txn`, only if the event is still at the version `before` was read at: false when
+/// someone else changed it first (two departments claiming at once, two sweepers).
+pub(crate) async fn write_step(
+    txn: &sea_orm::DatabaseTransaction,
+    before: &event::Model,
+    next: &mut event::Model,
+    mut step: event_step::Model,
+) -> Result<bool, StoreError> {
+    use sea_orm::{ActiveValue, IntoActiveModel};
+    step.prev_hash = before.trail_hash.clone();
+    step.hash = step_hash(&step.prev_hash, &step);
+    next.trail_hash = step.hash.clone();
+    next.version = before.version + 1;
+    let mut active = next.clone().into_active_model().reset_all();
+    active.county = ActiveValue::Unchanged(before.county);
+    active.id = ActiveValue::Unchanged(before.id);
+    let updated = event::Entity::update_many()
+        .set(active)
+        .filter(event::Column::County.eq(before.county))
+        .filter(event::Column::Id.eq(before.id))
+        .filter(event::Column::Version.eq(before.version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(false);
+    }
+    event_step::ActiveModel::from(step).insert(txn).await?;
+    Ok(true)
+}
+
 /// The fields a trail step's hash covers, in a fixed order.
 pub(crate) fn step_hash(prev: &str, s: &event_step::Model) -> String {
     let prev: [u8; 32] = wangge_domain::audit::hash_from_hex(prev).unwrap_or(GENESIS);

@@ -5,12 +5,12 @@
 //! database (`warning_at`, `deadline`), and each flag is set by an update that applies only
 //! to the version of the event it read, so two sweepers never record the same flag twice.
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 
 use crate::entity::{event, event_step};
-use crate::events::step_hash;
+use crate::events::write_step;
 use crate::{Store, StoreError};
 
 /// Events looked at per round; the next round takes the rest.
@@ -83,7 +83,6 @@ impl Store {
                 "已超过办理时限，系统标记超期"
             }
         };
-        next.version = e.version + 1;
         next.updated_at = now;
         let txn = self.connection().begin().await?;
         let seq = event_step::Entity::find()
@@ -92,7 +91,7 @@ impl Store {
             .count(&txn)
             .await? as i32
             + 1;
-        let mut step = event_step::Model {
+        let step = event_step::Model {
             county: e.county,
             event_id: e.id,
             seq,
@@ -110,25 +109,12 @@ impl Store {
             note: note.into(),
             department_id: e.department_id,
             photos: String::new(),
-            prev_hash: e.trail_hash.clone(),
+            prev_hash: String::new(),
             hash: String::new(),
         };
-        step.hash = step_hash(&step.prev_hash, &step);
-        next.trail_hash = step.hash.clone();
-        let mut active = next.into_active_model().reset_all();
-        active.county = sea_orm::ActiveValue::Unchanged(e.county);
-        active.id = sea_orm::ActiveValue::Unchanged(e.id);
-        let updated = event::Entity::update_many()
-            .set(active)
-            .filter(event::Column::County.eq(e.county))
-            .filter(event::Column::Id.eq(e.id))
-            .filter(event::Column::Version.eq(e.version))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
+        if !write_step(&txn, &e, &mut next, step).await? {
             return Ok(false);
         }
-        event_step::ActiveModel::from(step).insert(&txn).await?;
         txn.commit().await?;
         Ok(true)
     }
