@@ -523,3 +523,81 @@ async fn the_sweeper_raises_warnings_and_overdue_flags_once() {
         assert_eq!(list["total"], 1);
     });
 }
+
+#[tokio::test]
+async fn admins_edit_the_calendar_and_deadlines_follow_it() {
+    on_each_db!(|ctx| {
+        let street = ctx.token("street1").await;
+        let (s, cal) = call(&ctx, "GET", "/api/v1/calendar", &street, Value::Null).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(cal["periods"], "08:30-12:00,13:30-17:30");
+        assert!(
+            cal["days"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["date"] == "2026-10-10" && d["kind"] == "work")
+        );
+        let body = json!({"kind": "off", "note": "临时放假"});
+        let (s, _) = call(
+            &ctx,
+            "PUT",
+            "/api/v1/calendar/days/2026-11-24",
+            &street,
+            body.clone(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "admins only");
+        let code = ctx.totp_now();
+        let (_, v) = ctx
+            .post_json(
+                "/api/v1/session",
+                &json!({"username": "admin", "password": PASSWORD, "totp": code}).to_string(),
+            )
+            .await;
+        let admin = v["token"].as_str().unwrap().to_string();
+        let (s, r) = call(
+            &ctx,
+            "PUT",
+            "/api/v1/calendar/days/2026-13-01",
+            &admin,
+            body.clone(),
+        )
+        .await;
+        assert_eq!(
+            (s, r["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("date"))
+        );
+        let (s, _) = call(
+            &ctx,
+            "PUT",
+            "/api/v1/calendar/days/2026-11-24",
+            &admin,
+            body,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, r) = call(
+            &ctx,
+            "PUT",
+            "/api/v1/calendar/periods",
+            &admin,
+            json!({"periods": "09:00-12:00,11:00-17:00"}),
+        )
+        .await;
+        assert_eq!(
+            (s, r["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("periods")),
+            "overlapping periods"
+        );
+        // Dispatched on Monday 2026-11-23 at 16:30 with 4 working hours to sign: one hour
+        // today, Tuesday is now a day off, three hours on Wednesday: 11:30.
+        ctx.clock.set_ms(local(2026, 11, 23, 16, 30));
+        let worker = ctx.token("worker_a").await;
+        let street = ctx.token("street1").await;
+        let id = report(&ctx, &worker, ITEM).await;
+        act(&ctx, &street, id, json!({"action": "verify"})).await;
+        let (_, e) = act(&ctx, &street, id, json!({"action": "dispatch"})).await;
+        assert_eq!(e["deadline_text"], "2026-11-25 11:30", "{e}");
+    });
+}

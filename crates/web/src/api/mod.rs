@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same operations as the pages, for apps and systems.
 mod audit;
 mod buildings;
+mod calendar;
 mod events;
 mod export;
 pub(crate) mod imports;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(buildings::routes())
         .merge(locate::routes())
         .merge(events::routes())
+        .merge(calendar::routes())
         .merge(openapi::routes())
 }
 
