@@ -4,8 +4,7 @@
 //! hash chain.
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use wangge_domain::role::Role;
@@ -26,19 +25,7 @@ async fn call(
     token: &str,
     body: Value,
 ) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(if body.is_null() {
-            Body::empty()
-        } else {
-            Body::from(body.to_string())
-        })
-        .unwrap();
-    let (s, v, _) = ctx.send(req).await;
-    (s, v)
+    ctx.call(method, path, token, body).await
 }
 
 async fn act(ctx: &Ctx, token: &str, id: i64, body: Value) -> (StatusCode, Value) {

@@ -2,8 +2,7 @@
 //! rules, duplicates, scope), editing, moving between grids, moving out, death, history.
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use common::{Ctx, GRID_A, GRID_B, GRID_C, id_number};
@@ -15,15 +14,7 @@ async fn call(
     token: &str,
     body: Value,
 ) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (s, v, _) = ctx.send(req).await;
-    (s, v)
+    ctx.call(method, path, token, body).await
 }
 
 #[tokio::test]

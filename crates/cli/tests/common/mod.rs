@@ -362,6 +362,30 @@ impl Ctx {
         (status, json, headers)
     }
 
+    /// A JSON API call with a bearer token; `Value::Null` sends no body.
+    #[allow(dead_code)]
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(if body.is_null() {
+                Body::empty()
+            } else {
+                Body::from(body.to_string())
+            })
+            .unwrap();
+        let (s, v, _) = self.send(req).await;
+        (s, v)
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         let req = Request::get(path)
             .header("authorization", format!("Bearer {token}"))
