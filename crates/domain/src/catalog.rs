@@ -15,6 +15,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+pub mod sheet;
+
 /// One column of the catalog: the key used in the TSV header and in code, and the label
 /// shown to people (spreadsheet header, error messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,14 +242,7 @@ pub fn parse_catalog(
     known_departments: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<CatalogItem>, Vec<CatalogError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut checker = Checker {
-        known_departments,
-        errors: Vec::new(),
-        codes: HashMap::new(),
-        names: HashMap::new(),
-        prefix_category: HashMap::new(),
-        category_prefix: HashMap::new(),
-    };
+    let mut checker = Checker::new(known_departments);
     let mut items = Vec::new();
     let mut header_seen = false;
     for (index, raw) in text.lines().enumerate() {
@@ -294,6 +289,34 @@ pub fn parse_catalog(
             message: "内容为空：缺少表头和事项".to_owned(),
         });
     } else if items.is_empty() && checker.errors.is_empty() {
+        checker.errors.push(CatalogError {
+            line: 0,
+            column: None,
+            message: "没有任何事项".to_owned(),
+        });
+    }
+    if checker.errors.is_empty() {
+        Ok(items)
+    } else {
+        Err(checker.errors)
+    }
+}
+
+/// Checks items given as cells in [`COLUMNS`] order (trimmed), each with the line or row
+/// number to name in its errors, by the same rules as [`parse_catalog`]: every problem is
+/// reported, and a list with no items is one. Used for spreadsheets and single edits.
+pub fn check_rows<'a>(
+    rows: impl IntoIterator<Item = (usize, [&'a str; 10])>,
+    known_departments: &dyn Fn(&str) -> bool,
+) -> Result<Vec<CatalogItem>, Vec<CatalogError>> {
+    let mut checker = Checker::new(known_departments);
+    let mut items = Vec::new();
+    for (line, cells) in rows {
+        if let Some(item) = checker.check_row(line, &cells) {
+            items.push(item);
+        }
+    }
+    if items.is_empty() && checker.errors.is_empty() {
         checker.errors.push(CatalogError {
             line: 0,
             column: None,
@@ -370,7 +393,18 @@ struct Checker<'a> {
     category_prefix: HashMap<String, (String, usize)>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    fn new(known_departments: &'a dyn Fn(&str) -> bool) -> Self {
+        Checker {
+            known_departments,
+            errors: Vec::new(),
+            codes: HashMap::new(),
+            names: HashMap::new(),
+            prefix_category: HashMap::new(),
+            category_prefix: HashMap::new(),
+        }
+    }
+
     fn push(&mut self, line: usize, column: &'static str, message: String) {
         self.errors.push(CatalogError {
             line,
@@ -1127,6 +1161,24 @@ mod tests {
         );
         let errors = parse_catalog("", &known).unwrap_err();
         assert_eq!(errors[0].to_string(), "事项清单：内容为空：缺少表头和事项");
+    }
+
+    #[test]
+    fn rows_are_checked_like_lines() {
+        let good = row(&[]);
+        let good: Vec<&str> = good.split('\t').collect();
+        let cells: [&str; 10] = good.try_into().unwrap();
+        let items = check_rows([(7, cells)], &known).unwrap();
+        assert_eq!(items[0].co, ["D03", "D05"]);
+        let mut bad = cells;
+        bad[3] = "D99";
+        let errors = check_rows([(7, cells), (9, bad)], &known).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:#?}");
+        assert_error(&errors[0], 9, Some("code"), "与第7行重复");
+        assert_error(&errors[1], 9, Some("name"), "与第7行重复");
+        assert_error(&errors[2], 9, Some("lead"), "D99");
+        let errors = check_rows([], &known).unwrap_err();
+        assert_error(&errors[0], 0, None, "没有任何事项");
     }
 
     #[test]
