@@ -19,6 +19,7 @@ mod buildings;
 mod config;
 mod departments;
 mod district;
+pub mod events;
 mod geometry;
 mod grid_people;
 mod household;
