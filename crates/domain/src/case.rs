@@ -123,6 +123,8 @@ pub enum Action {
     Decline,
     Settle,
     Dispatch,
+    /// Changes the catalog item, which re-routes the case (see [`step`]).
+    Recategorize,
     Claim,
     Sign,
     Return,
@@ -143,11 +145,12 @@ pub enum Action {
 
 impl Action {
     /// Every action, roughly in the order of the loop (also the order of buttons).
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::Verify,
         Action::Decline,
         Action::Settle,
         Action::Dispatch,
+        Action::Recategorize,
         Action::Claim,
         Action::Sign,
         Action::Return,
@@ -173,6 +176,7 @@ impl Action {
             Action::Decline => "decline",
             Action::Settle => "settle",
             Action::Dispatch => "dispatch",
+            Action::Recategorize => "recategorize",
             Action::Claim => "claim",
             Action::Sign => "sign",
             Action::Return => "return",
@@ -204,6 +208,7 @@ impl Action {
             Action::Decline => "不予立案",
             Action::Settle => "自行处置",
             Action::Dispatch => "交办",
+            Action::Recategorize => "更改类别",
             Action::Claim => "认领",
             Action::Sign => "签收",
             Action::Return => "退回",
@@ -236,7 +241,8 @@ impl Action {
             | Action::Escalate
             | Action::RequestExtension
             | Action::RejectExtension
-            | Action::Suspend => ("reason", true),
+            | Action::Suspend
+            | Action::Recategorize => ("reason", true),
             Action::Settle | Action::Handle => ("result", true),
             Action::Progress | Action::Supervise => ("note", true),
             Action::Verify
@@ -264,6 +270,7 @@ impl Action {
             Action::Verify
             | Action::Decline
             | Action::Dispatch
+            | Action::Recategorize
             | Action::Escalate
             | Action::ApproveExtension
             | Action::RejectExtension
@@ -426,9 +433,10 @@ pub struct Request<'a> {
     pub action: Action,
     /// The reason, note or result, as [`Action::text_field`] names it.
     pub note: Option<&'a str>,
-    /// Dispatch: the lead department.
+    /// Dispatch, and recategorizing a dispatched case: the lead department. Recategorizing
+    /// a case not yet dispatched ignores it.
     pub department: Option<i64>,
-    /// Dispatch: co-departments, neither repeated nor the lead.
+    /// With `department`: co-departments, neither repeated nor the lead.
     pub co_departments: &'a [i64],
     /// Suspend: when to look at the case again.
     pub review_date: Option<Date>,
@@ -596,6 +604,9 @@ fn allowed_in(action: Action, state: State) -> bool {
         // Escalation hands a case the level cannot settle to the level above; before it is
         // a case (reported) there is nothing to hand over, and once handled the check decides.
         Action::Escalate => matches!(state, Registered | Dispatched | Handling),
+        // Until a department signs for it; after that the department returns a case that is
+        // not theirs, and the command center dispatches it again.
+        Action::Recategorize => matches!(state, Reported | Registered | Dispatched),
         Action::Supervise | Action::Merge => state.is_open(),
         Action::Suspend => state.is_open() && state != Suspended,
         Action::Resume => state == Suspended,
@@ -610,6 +621,7 @@ fn allowed_for(action: Action, actor: &Actor) -> bool {
         Action::Verify
         | Action::Decline
         | Action::Dispatch
+        | Action::Recategorize
         | Action::Escalate
         | Action::ApproveExtension
         | Action::RejectExtension
@@ -716,8 +728,27 @@ fn invalid(field: &'static str, message: String) -> Refusal {
     }
 }
 
-/// The request's fields: the text the action needs, and its own fields.
-fn check_fields(request: &Request<'_>) -> Result<(), Refusal> {
+/// The lead department and the co-departments of a dispatch.
+fn check_departments(request: &Request<'_>) -> Result<(), Refusal> {
+    let lead = request
+        .department
+        .ok_or_else(|| missing(request.action, "department", "承办部门"))?;
+    let co = request.co_departments;
+    if co.contains(&lead) {
+        return Err(invalid(
+            "co_departments",
+            "协办部门不能包含牵头部门".to_owned(),
+        ));
+    }
+    if co.iter().enumerate().any(|(i, d)| co[..i].contains(d)) {
+        return Err(invalid("co_departments", "协办部门不能重复".to_owned()));
+    }
+    Ok(())
+}
+
+/// The request's fields: the text the action needs, and its own fields, some of which
+/// depend on the state (recategorizing a dispatched case dispatches it again).
+fn check_fields(state: State, request: &Request<'_>) -> Result<(), Refusal> {
     let action = request.action;
     let (field, required) = action.text_field();
     let text = request.note.map(str::trim).filter(|t| !t.is_empty());
@@ -736,21 +767,8 @@ fn check_fields(request: &Request<'_>) -> Result<(), Refusal> {
         _ => {}
     }
     match action {
-        Action::Dispatch => {
-            let lead = request
-                .department
-                .ok_or_else(|| missing(action, "department", "承办部门"))?;
-            let co = request.co_departments;
-            if co.contains(&lead) {
-                return Err(invalid(
-                    "co_departments",
-                    "协办部门不能包含牵头部门".to_owned(),
-                ));
-            }
-            if co.iter().enumerate().any(|(i, d)| co[..i].contains(d)) {
-                return Err(invalid("co_departments", "协办部门不能重复".to_owned()));
-            }
-        }
+        Action::Dispatch => check_departments(request)?,
+        Action::Recategorize if state == State::Dispatched => check_departments(request)?,
         Action::Suspend if request.review_date.is_none() => {
             return Err(missing(action, "review_date", "复查日期"));
         }
@@ -781,7 +799,7 @@ pub fn step(
 ) -> Result<Transition, Refusal> {
     let action = request.action;
     check(state, flags, actor, action)?;
-    check_fields(request)?;
+    check_fields(state, request)?;
 
     let mut f = *flags;
     let (next, deadline) = match action {
@@ -789,6 +807,13 @@ pub fn step(
         Action::Decline => (State::Declined, Deadline::Clear),
         Action::Settle => (State::Settled, Deadline::Clear),
         Action::Dispatch | Action::Claim => (State::Dispatched, Deadline::Start(Phase::Sign)),
+        // The new item may belong to another department: a dispatched case goes to the new
+        // lead department as if freshly dispatched, so the old one's extension request goes.
+        Action::Recategorize if state == State::Dispatched => {
+            f.extension_pending = false;
+            (State::Dispatched, Deadline::Start(Phase::Sign))
+        }
+        Action::Recategorize => (state, Deadline::Keep),
         Action::Sign => (State::Handling, Deadline::Start(Phase::Handle)),
         Action::Return => {
             // Back to the command center that dispatched it, to dispatch again.
@@ -908,6 +933,18 @@ mod tests {
         assert_eq!(Action::parse("close"), None);
         assert_eq!(State::Dispatched.label(), "待签收");
         assert_eq!(Action::CheckFail.as_str(), "check_fail");
+        assert_eq!(Action::parse("recategorize"), Some(Action::Recategorize));
+        assert_eq!(Action::Recategorize.label(), "更改类别");
+        assert_eq!(Action::Recategorize.text_field(), ("reason", true));
+        // Machine names and labels are distinct, so the trail and the buttons are unambiguous.
+        for (i, a) in Action::ALL.iter().enumerate() {
+            for b in &Action::ALL[..i] {
+                assert!(
+                    a.as_str() != b.as_str() && a.label() != b.label(),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
         let closed: Vec<_> = State::ALL.into_iter().filter(|s| s.is_closed()).collect();
         assert_eq!(
             closed,
@@ -1586,5 +1623,414 @@ mod tests {
             }
         }
         assert!(accepted > 100, "{accepted}");
+    }
+
+    #[test]
+    fn recategorize_reroutes_until_signed() {
+        // Before dispatch the case stays where it is and its clock runs on.
+        for from in [State::Reported, State::Registered] {
+            let f = Flags {
+                warning: true,
+                ..Flags::default()
+            };
+            let r = refuse(from, &f, CENTER, Request::new(Action::Recategorize));
+            assert_eq!(r.kind, RefusalKind::Missing { field: "reason" });
+            assert_eq!(r.message, "更改类别需要填写理由");
+            let t = step(
+                from,
+                &f,
+                &CENTER,
+                &Request::new(Action::Recategorize).note("应为占道经营"),
+            )
+            .unwrap();
+            assert_eq!((t.state, t.deadline, t.flags), (from, Deadline::Keep, f));
+        }
+        // A dispatched case goes to the new item's lead department, as freshly dispatched.
+        let f = Flags {
+            warning: true,
+            overdue: true,
+            extension_pending: true,
+            ..Flags::default()
+        };
+        let reason = Request::new(Action::Recategorize).note("应为违章建筑");
+        let r = refuse(State::Dispatched, &f, CENTER, reason);
+        assert_eq!(
+            r.kind,
+            RefusalKind::Missing {
+                field: "department"
+            }
+        );
+        let r = refuse(State::Dispatched, &f, CENTER, reason.department(5, &[6, 5]));
+        assert_eq!(
+            r.kind,
+            RefusalKind::Invalid {
+                field: "co_departments"
+            }
+        );
+        let t = step(State::Dispatched, &f, &CENTER, &reason.department(5, &[6])).unwrap();
+        assert_eq!(
+            (t.state, t.deadline),
+            (State::Dispatched, Deadline::Start(Phase::Sign))
+        );
+        assert!(!t.flags.warning && !t.flags.overdue && !t.flags.extension_pending);
+        // Once signed, the department returns it instead.
+        for state in [
+            State::Handling,
+            State::Handled,
+            State::Suspended,
+            State::Closed,
+        ] {
+            let r = refuse(state, &f, CENTER, reason.department(5, &[]));
+            assert_eq!(r.status(), 409, "{state:?}");
+        }
+        // Only the command center, like verifying.
+        for actor in [
+            dept(),
+            worker(),
+            Actor::staff(Role::Leader),
+            Actor::citizen().reporter(),
+        ] {
+            let r = refuse(State::Registered, &f, actor, reason);
+            assert_eq!(r.status(), 403, "{actor:?}");
+        }
+        let r = refuse(State::Registered, &f, dept(), reason);
+        assert_eq!(r.message, "部门经办人无权更改类别，仅限指挥中心");
+        let shown = available(State::Registered, &Flags::default(), &CENTER);
+        let at = |a| shown.iter().position(|&b| b == a).unwrap();
+        assert_eq!(at(Action::Recategorize), at(Action::Dispatch) + 1);
+    }
+
+    /// SplitMix64: a small deterministic generator, so a failing sequence can be replayed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        /// True with probability `k` in `n`.
+        fn chance(&mut self, k: usize, n: usize) -> bool {
+            self.below(n) < k
+        }
+
+        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            items[self.below(items.len())]
+        }
+    }
+
+    /// Every accepted (from, action, to), written from the loop as documented rather than
+    /// from the code: the six steps, the side states, and what any open case allows.
+    /// Resuming returns to the state the case was suspended in (checked separately).
+    const TRANSITIONS: &[(State, Action, State)] = {
+        use Action as A;
+        use State::*;
+        &[
+            (Reported, A::Verify, Registered),
+            (Reported, A::Decline, Declined),
+            (Reported, A::Settle, Settled),
+            (Reported, A::Recategorize, Reported),
+            (Reported, A::Supervise, Reported),
+            (Reported, A::Suspend, Suspended),
+            (Reported, A::Merge, Merged),
+            (Registered, A::Dispatch, Dispatched),
+            (Registered, A::Claim, Dispatched),
+            (Registered, A::Recategorize, Registered),
+            (Registered, A::Escalate, Registered),
+            (Registered, A::Supervise, Registered),
+            (Registered, A::Suspend, Suspended),
+            (Registered, A::Merge, Merged),
+            (Dispatched, A::Sign, Handling),
+            (Dispatched, A::Recategorize, Dispatched),
+            (Dispatched, A::Return, Registered),
+            (Dispatched, A::Escalate, Registered),
+            (Dispatched, A::RequestExtension, Dispatched),
+            (Dispatched, A::ApproveExtension, Dispatched),
+            (Dispatched, A::RejectExtension, Dispatched),
+            (Dispatched, A::Supervise, Dispatched),
+            (Dispatched, A::Suspend, Suspended),
+            (Dispatched, A::Merge, Merged),
+            (Handling, A::Progress, Handling),
+            (Handling, A::Handle, Handled),
+            (Handling, A::Return, Registered),
+            (Handling, A::Escalate, Registered),
+            (Handling, A::RequestExtension, Handling),
+            (Handling, A::ApproveExtension, Handling),
+            (Handling, A::RejectExtension, Handling),
+            (Handling, A::Supervise, Handling),
+            (Handling, A::Suspend, Suspended),
+            (Handling, A::Merge, Merged),
+            (Handled, A::CheckPass, Closed),
+            (Handled, A::CheckFail, Handling),
+            (Handled, A::Supervise, Handled),
+            (Handled, A::Suspend, Suspended),
+            (Handled, A::Merge, Merged),
+            (Suspended, A::Resume, Reported),
+            (Suspended, A::Resume, Registered),
+            (Suspended, A::Resume, Dispatched),
+            (Suspended, A::Resume, Handling),
+            (Suspended, A::Resume, Handled),
+            (Suspended, A::Supervise, Suspended),
+            (Suspended, A::Merge, Merged),
+            (Closed, A::Rate, Closed),
+            (Settled, A::Rate, Settled),
+        ]
+    };
+
+    fn random_actor(rng: &mut Rng) -> Actor {
+        Actor {
+            role: if rng.chance(1, 9) {
+                None
+            } else {
+                Some(rng.pick(Role::all()))
+            },
+            is_reporter: rng.chance(1, 2),
+            is_assigned_department: rng.chance(1, 2),
+            is_co_department: rng.chance(1, 3),
+        }
+    }
+
+    /// Someone and something to do. Mostly an action one of a few random actors may take,
+    /// often one that moves the case along the loop, so walks get deep into it instead of
+    /// ending in an early merge; otherwise anything, by anyone.
+    fn choose(rng: &mut Rng, state: State, flags: &Flags) -> (Actor, Action) {
+        const FORWARD: [Action; 9] = [
+            Action::Verify,
+            Action::Dispatch,
+            Action::Claim,
+            Action::Sign,
+            Action::Handle,
+            Action::CheckPass,
+            Action::CheckFail,
+            Action::Resume,
+            Action::Rate,
+        ];
+        let actors: Vec<Actor> = (0..6).map(|_| random_actor(rng)).collect();
+        let may = |a: &Actor, action| check(state, flags, a, action).is_ok();
+        let offered: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|&action| actors.iter().any(|a| may(a, action)))
+            .collect();
+        if offered.is_empty() || rng.chance(1, 4) {
+            return (actors[0], rng.pick(&Action::ALL));
+        }
+        let forward: Vec<Action> = offered
+            .iter()
+            .copied()
+            .filter(|a| FORWARD.contains(a))
+            .collect();
+        let action = if !forward.is_empty() && rng.chance(1, 2) {
+            rng.pick(&forward)
+        } else {
+            rng.pick(&offered)
+        };
+        let able: Vec<Actor> = actors.into_iter().filter(|a| may(a, action)).collect();
+        (rng.pick(&able), action)
+    }
+
+    /// A request with each field usually well filled, sometimes empty or wrong.
+    fn random_request<'a>(rng: &mut Rng, action: Action, long: &'a str) -> Request<'a> {
+        const CO: [&[i64]; 5] = [&[], &[2], &[2, 3], &[1], &[3, 3]];
+        let notes = [None, Some(""), Some(" \n"), Some(long)];
+        Request {
+            action,
+            note: if rng.chance(3, 4) {
+                Some("说明")
+            } else {
+                rng.pick(&notes)
+            },
+            department: rng.chance(3, 4).then(|| 1 + rng.below(3) as i64),
+            co_departments: rng.pick(&CO),
+            review_date: rng.chance(3, 4).then(review),
+            duplicate_of: rng.chance(3, 4).then(|| rng.below(100) as i64),
+            score: rng.chance(3, 4).then(|| rng.below(8) as u8),
+        }
+    }
+
+    /// Whether the request carries every field its action needs, valid — decided here
+    /// from the documented rules, not by the machine's own field check.
+    fn fields_complete(state: State, r: &Request<'_>) -> bool {
+        let text = r.note.map_or("", str::trim);
+        let text_ok = (!r.action.text_field().1 || !text.is_empty())
+            && text.chars().count() <= MAX_NOTE_CHARS;
+        let co = r.co_departments;
+        let departments_ok = r.department.is_some_and(|lead| {
+            !co.contains(&lead) && co.iter().enumerate().all(|(i, d)| !co[i + 1..].contains(d))
+        });
+        let own_ok = match r.action {
+            Action::Dispatch => departments_ok,
+            Action::Recategorize => state != State::Dispatched || departments_ok,
+            Action::Suspend => r.review_date.is_some(),
+            Action::Merge => r.duplicate_of.is_some(),
+            Action::Rate => r.score.is_some_and(|s| (1..=5).contains(&s)),
+            _ => true,
+        };
+        text_ok && own_ok
+    }
+
+    /// The invariants of one accepted step from `(from, before)` to `t`.
+    fn check_accepted(from: State, before: &Flags, action: Action, t: &Transition) {
+        let (to, f) = (t.state, &t.flags);
+        assert!(
+            TRANSITIONS.contains(&(from, action, to)),
+            "{from:?} --{action:?}--> {to:?} is not in the table"
+        );
+        if from.is_closed() {
+            assert_eq!((action, to), (Action::Rate, from), "left a closed state");
+        }
+        assert!(!f.overdue || f.warning, "overdue without warning: {f:?}");
+        if matches!(t.deadline, Deadline::Start(_) | Deadline::Extend) {
+            assert!(!f.warning && !f.overdue, "a new deadline starts fresh");
+        }
+        let rework = f.rework_count.checked_sub(before.rework_count);
+        let expected_rework = u32::from(action == Action::CheckFail);
+        assert_eq!(rework, Some(expected_rework), "rework from {from:?}");
+        let returns = f.return_count.checked_sub(before.return_count);
+        assert_eq!(returns, Some(u32::from(action == Action::Return)));
+        assert!(f.supervised >= before.supervised && f.extended >= before.extended);
+        assert!(action != Action::Rate || !before.rated, "rated twice");
+        assert_eq!(
+            f.rated,
+            before.rated || action == Action::Rate,
+            "{action:?}"
+        );
+        assert!(!f.rated || matches!(to, State::Closed | State::Settled));
+        // Escalation only goes up (a smaller level is a higher one), never past the city.
+        assert!(f.escalation <= before.escalation && f.escalation >= Level::City);
+        assert_eq!(f.claimable, before.claimable);
+        assert_eq!(f.suspended_from.is_some(), to == State::Suspended);
+        assert_eq!(f.duplicate_of.is_some(), to == State::Merged);
+        if f.extension_pending {
+            assert!(matches!(
+                to,
+                State::Dispatched | State::Handling | State::Suspended
+            ));
+        }
+    }
+
+    /// The fields of one simulated trail row, as the store would chain them.
+    fn trail_fields(seq: usize, index: usize, row: &(State, Action, State)) -> [String; 5] {
+        [
+            seq.to_string(),
+            index.to_string(),
+            row.1.as_str().to_owned(),
+            row.0.as_str().to_owned(),
+            row.2.as_str().to_owned(),
+        ]
+    }
+
+    fn trail_hash(prev: &[u8; 32], fields: &[String; 5]) -> [u8; 32] {
+        let refs = fields.each_ref().map(String::as_str);
+        crate::audit::chain_hash(prev, &refs)
+    }
+
+    #[test]
+    fn random_sequences_keep_the_loop_sound() {
+        let long = "长".repeat(MAX_NOTE_CHARS + 1);
+        let mut rng = Rng(0x5eed_ca5e);
+        let mut seen = Vec::new();
+        for seq in 0..2000 {
+            let (mut state, mut flags) = (State::Reported, Flags::default());
+            flags.claimable = rng.chance(1, 2);
+            // The test's own memory of where a suspended case came from, closure and rating.
+            let mut suspended_from = None;
+            let mut was_closed = false;
+            let mut was_rated = false;
+            let mut trail: Vec<(State, Action, State)> = Vec::new();
+            let mut hashes: Vec<[u8; 32]> = Vec::new();
+            for _ in 0..rng.below(41) {
+                // The sweeper may have moved the clock since the last step.
+                if rng.chance(1, 4) {
+                    flags = flags.with_timing(rng.below(150) as u64, 100);
+                }
+                let (actor, action) = choose(&mut rng, state, &flags);
+                let shown = available(state, &flags, &actor);
+                let request = random_request(&mut rng, action, &long);
+                let result = step(state, &flags, &actor, &request);
+                let context = || format!("seq {seq}: {state:?} {flags:?} {actor:?} {request:?}");
+                let is_shown = shown.contains(&action);
+                match &result {
+                    Err(r) if !is_shown => assert_ne!(r.status(), 422, "{}", context()),
+                    Err(r) => {
+                        assert!(!fields_complete(state, &request), "{r:?} {}", context());
+                        assert_eq!(r.status(), 422, "{}", context());
+                    }
+                    Ok(_) => assert!(
+                        is_shown && fields_complete(state, &request),
+                        "{}",
+                        context()
+                    ),
+                }
+                let Ok(t) = result else { continue };
+
+                check_accepted(state, &flags, action, &t);
+                assert!(!was_closed || t.state.is_closed(), "{}", context());
+                match action {
+                    Action::Suspend => suspended_from = Some(state),
+                    Action::Resume => assert_eq!(Some(t.state), suspended_from.take()),
+                    Action::Rate => {
+                        assert!(!was_rated, "{}", context());
+                        was_rated = true;
+                    }
+                    _ => {}
+                }
+                let row = (state, action, t.state);
+                if !seen.contains(&row) {
+                    seen.push(row);
+                }
+                let prev = hashes.last().copied().unwrap_or(crate::audit::GENESIS);
+                hashes.push(trail_hash(&prev, &trail_fields(seq, trail.len(), &row)));
+                trail.push(row);
+                was_closed |= t.state.is_closed();
+                (state, flags) = (t.state, t.flags);
+            }
+
+            // The trail is one unbroken path from the report to where the case stands…
+            let mut at = State::Reported;
+            for &(from, _, to) in &trail {
+                assert_eq!(from, at, "seq {seq}: broken trail");
+                at = to;
+            }
+            assert_eq!(at, state);
+            // …and recomputing its chain from the rows gives the same head.
+            let head = trail
+                .iter()
+                .enumerate()
+                .fold(crate::audit::GENESIS, |prev, (i, row)| {
+                    trail_hash(&prev, &trail_fields(seq, i, row))
+                });
+            assert_eq!(
+                head,
+                hashes.last().copied().unwrap_or(crate::audit::GENESIS)
+            );
+            // Stored as rows of (prev hash, fields, hash), the chain verifies as the log does.
+            let fields: Vec<[String; 5]> = (0..trail.len())
+                .map(|i| trail_fields(seq, i, &trail[i]))
+                .collect();
+            let prevs: Vec<[u8; 32]> = std::iter::once(crate::audit::GENESIS)
+                .chain(hashes.iter().copied())
+                .collect();
+            let rows = (0..trail.len()).map(|i| {
+                (
+                    &prevs[i],
+                    fields[i].iter().map(String::as_str).collect(),
+                    &hashes[i],
+                )
+            });
+            assert_eq!(
+                crate::audit::verify_chain(rows, crate::audit::GENESIS),
+                Ok(trail.len())
+            );
+        }
+        // The walk reached every documented transition, so the checks above were exercised.
+        let missed: Vec<_> = TRANSITIONS.iter().filter(|t| !seen.contains(t)).collect();
+        assert!(missed.is_empty(), "never taken: {missed:?}");
     }
 }

@@ -1,6 +1,7 @@
 //! Wangge's pure domain rules: identity numbers, credit codes, phones, dates in Shanghai
 //! time, region and grid codes, map coordinates, grid polygons and their coverage, the grid
-//! sizing rule, roles and rights, password and TOTP rules, the audit hash chain and ids.
+//! sizing rule, roles and rights, password and TOTP rules, the audit hash chain, ids, and
+//! uploaded photos checked and stripped of their metadata.
 //!
 //! Nothing here does I/O or reads the clock; callers pass the time in.
 
@@ -16,6 +17,7 @@ pub mod ids;
 pub mod password;
 pub mod person_input;
 pub mod phone;
+pub mod photo;
 pub mod population;
 pub mod region;
 pub mod role;
