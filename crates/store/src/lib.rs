@@ -15,6 +15,7 @@ pub mod crypto;
 pub mod entity;
 mod error;
 pub mod event_actions;
+pub mod event_load;
 pub mod events;
 pub mod export;
 pub mod grids;
