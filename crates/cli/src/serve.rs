@@ -37,7 +37,8 @@ pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Re
     .map_err(|e| format!("服务异常退出：{e}"))
 }
 
-/// Raises deadline warnings and overdue flags every minute while the server runs; several
+/// Raises deadline warnings and overdue flags every minute while the server runs, and
+/// forgets expired idempotency answers and unattached photos; several
 /// servers may do so at once (see `wangge_store::sweeper`).
 fn spawn_sweeper(store: Store) {
     tokio::spawn(async move {
@@ -54,6 +55,13 @@ fn spawn_sweeper(store: Store) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+            // Housekeeping: answers kept for retries and photos never attached expire.
+            if let Err(e) = store.purge_idempotency().await {
+                tracing::warn!(error = %e, "idempotency purge failed");
+            }
+            if let Err(e) = store.purge_orphan_uploads().await {
+                tracing::warn!(error = %e, "upload purge failed");
             }
         }
     });

@@ -264,7 +264,7 @@ impl Action {
             Action::Claim => "部门",
             Action::Sign | Action::Return | Action::Handle | Action::RequestExtension => "承办部门",
             Action::Progress => "承办部门或协办部门",
-            Action::CheckPass | Action::CheckFail => "上报的网格员或指挥中心",
+            Action::CheckPass | Action::CheckFail => "本网格网格员或指挥中心",
             Action::Supervise => "指挥中心或领导",
             Action::Rate => "上报人或指挥中心",
             Action::Verify
@@ -638,9 +638,10 @@ fn allowed_for(action: Action, actor: &Actor) -> bool {
         Action::Progress => {
             actor.is_department() && (actor.is_assigned_department || actor.is_co_department)
         }
-        Action::CheckPass | Action::CheckFail => {
-            center || (actor.role == Some(Role::GridWorker) && actor.is_reporter)
-        }
+        // The grid worker checks the result on the spot, whoever reported it (a citizen's
+        // report is checked by the grid's worker); the store shows a grid worker only the
+        // cases of their grids.
+        Action::CheckPass | Action::CheckFail => center || actor.role == Some(Role::GridWorker),
         // Leaders only read, except for ordering supervision.
         Action::Supervise => center || actor.role == Some(Role::Leader),
         // The reporter (a citizen too), or the command center recording a return call (回访).
@@ -1157,11 +1158,14 @@ mod tests {
         f.warning = true;
         let r = refuse(s, &f, worker(), Request::new(Action::CheckFail));
         assert_eq!(r.field(), Some("reason"));
-        // A grid worker who did not report it may not check; the command center may.
+        // The grid's worker checks a citizen's report too; a department may not check its
+        // own result.
+        let citizens = Actor::staff(Role::GridWorker);
+        assert!(available(s, &f, &citizens).contains(&Action::CheckPass));
         let r = refuse(
             s,
             &f,
-            Actor::staff(Role::GridWorker),
+            Actor::staff(Role::DeptHandler).assigned(),
             Request::new(Action::CheckPass),
         );
         assert_eq!(r.status(), 403);

@@ -170,6 +170,17 @@ pub fn to_wgs84(crs: Crs, lng: f64, lat: f64) -> (f64, f64) {
     }
 }
 
+/// Great-circle distance in metres between two WGS84 points (haversine on the mean earth
+/// radius; metres-accurate at the distances that matter here: duplicates within 50 m).
+pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    const EARTH_RADIUS_M: f64 = 6_371_008.8;
+    let (lng1, lat1) = (a.0.to_radians(), a.1.to_radians());
+    let (lng2, lat2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lng2 - lng1) / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().asin()
+}
+
 /// Converts a stored WGS84 point to `crs`, for a client that draws on a Chinese map.
 pub fn from_wgs84(crs: Crs, lng: f64, lat: f64) -> (f64, f64) {
     match crs {
@@ -181,6 +192,21 @@ pub fn from_wgs84(crs: Crs, lng: f64, lat: f64) -> (f64, f64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn distances_on_the_ground() {
+        use super::distance_m;
+        // One degree of latitude is about 111.2 km everywhere.
+        let d = distance_m((113.0, 27.0), (113.0, 28.0));
+        assert!((d - 111_195.0).abs() < 50.0, "{d}");
+        // Near Zhuzhou, 0.0005° of longitude is about 49.6 m; symmetric, zero to itself.
+        let a = (113.13, 27.83);
+        let b = (113.1305, 27.83);
+        let ab = distance_m(a, b);
+        assert!((ab - 49.2).abs() < 1.0, "{ab}");
+        assert_eq!(ab, distance_m(b, a));
+        assert_eq!(distance_m(a, a), 0.0);
+    }
+
     use super::*;
 
     fn assert_close(got: (f64, f64), want: (f64, f64), tolerance: f64) {

@@ -19,6 +19,7 @@ pub mod person_input;
 pub mod phone;
 pub mod photo;
 pub mod population;
+pub mod rate;
 pub mod region;
 pub mod role;
 pub mod sizing;

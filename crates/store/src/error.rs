@@ -15,6 +15,9 @@ pub enum StoreError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// Too many requests from one phone or address in a while.
+    #[error("{0}")]
+    TooMany(String),
     #[error("无法连接数据库：{0}")]
     Connect(String),
     #[error("数据库错误：{0}")]

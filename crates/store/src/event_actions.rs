@@ -5,11 +5,14 @@
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 use wangge_domain::case::{self, Action, Deadline, Phase, RefusalKind, Request, State};
 use wangge_domain::date::Date;
+use wangge_domain::region::Level;
 use wangge_domain::worktime::WorkCalendar;
 
 use crate::audit::AuditEntry;
 use crate::entity::{event, event_step};
 use crate::events::{Departments, EventView, actor_of, flags_of, write_step};
+use crate::notices::NoticeKind;
+use crate::uploads::{Uploader, join_ids};
 use crate::{Scope, Store, StoreError};
 
 /// A step as asked for: `{"action": "dispatch", "department": "D01", ...}`.
@@ -28,6 +31,10 @@ pub struct ActionIn {
     pub score: Option<u8>,
     /// Working days asked for (request_extension).
     pub days: Option<i32>,
+    /// Photos of a result or progress note (`POST /uploads` references).
+    pub photos: Vec<String>,
+    /// The new catalog item (recategorize).
+    pub category: Option<String>,
 }
 
 /// Share of a time limit after which the warning is raised.
@@ -55,6 +62,35 @@ impl Store {
     ) -> Result<EventView, StoreError> {
         let db = self.connection();
         let e = self.visible_event(db, scope, id).await?;
+        let depts = Departments::load(db).await?;
+        let actor = actor_of(scope, &e, &depts);
+        let name = self
+            .account(scope.account_id)
+            .await
+            .map_or_else(|_| scope.username.clone(), |a| a.display_name);
+        let department = scope.department_id.filter(|_| scope.role.is_department());
+        let who = Who {
+            actor,
+            account: Some(scope.account_id),
+            name,
+            role: scope.role.as_str(),
+            department,
+            audit_account: &scope.username,
+            client,
+        };
+        let next = self.apply_action(e, who, input).await?;
+        self.event_detail(scope, next).await
+    }
+
+    /// Checks and writes one step by whoever acts (staff, or a citizen rating their report);
+    /// answers the event as it is after the step.
+    pub(crate) async fn apply_action(
+        &self,
+        e: event::Model,
+        who: Who<'_>,
+        input: ActionIn,
+    ) -> Result<event::Model, StoreError> {
+        let db = self.connection();
         let action = Action::parse(input.action.trim()).ok_or_else(|| {
             StoreError::invalid(
                 "action",
@@ -68,10 +104,30 @@ impl Store {
         let depts = Departments::load(db).await?;
         let state = State::parse(&e.state).unwrap_or(State::Reported);
         let flags = flags_of(&e);
-        let actor = actor_of(scope, &e, &depts);
+        let actor = who.actor;
         // Refuse on state and role before looking at the request's fields.
         case::check(state, &flags, &actor, action).map_err(refusal)?;
-        let item = self.catalog_item(db, &e.category).await?;
+        // Recategorizing routes by the new item; every other step by the event's own.
+        let new_item = match action {
+            Action::Recategorize => {
+                let code = input.category.as_deref().map(str::trim).unwrap_or("");
+                if code.is_empty() {
+                    return Err(StoreError::invalid("category", "请选择新的事项类别"));
+                }
+                let item = self.catalog_item(db, code).await?.ok_or_else(|| {
+                    StoreError::invalid("category", format!("事项编码“{code}”不在事项清单中"))
+                })?;
+                if item.code == e.category {
+                    return Err(StoreError::invalid("category", "新类别与原类别相同"));
+                }
+                Some(item)
+            }
+            _ => None,
+        };
+        let item = match &new_item {
+            Some(i) => Some(i.clone()),
+            None => self.catalog_item(db, &e.category).await?,
+        };
 
         let (lead, co) = match action {
             Action::Dispatch => {
@@ -105,7 +161,25 @@ impl Store {
                 }
                 (Some(lead.id), co)
             }
-            Action::Claim => (scope.department_id, Vec::new()),
+            Action::Claim => (who.department, Vec::new()),
+            // A dispatched event follows its new item to that item's lead department.
+            Action::Recategorize if state == State::Dispatched => {
+                let item = new_item.as_ref().expect("recategorize has its item");
+                let lead = depts.by_code(&item.lead).ok_or_else(|| {
+                    StoreError::invalid(
+                        "category",
+                        format!("新类别的主办部门“{}”不存在，请先交办", item.lead),
+                    )
+                })?;
+                let co = item
+                    .co
+                    .iter()
+                    .filter_map(|c| depts.by_code(c))
+                    .map(|d| d.id)
+                    .filter(|id| *id != lead.id)
+                    .collect();
+                (Some(lead.id), co)
+            }
             _ => (None, Vec::new()),
         };
         let review_date = match input.review_date.as_deref().map(str::trim) {
@@ -133,9 +207,13 @@ impl Store {
             if target == e.id {
                 return Err(StoreError::invalid("duplicate_of", "不能合并到事件自身"));
             }
-            self.visible_event(db, scope, target)
-                .await
-                .map_err(|_| StoreError::invalid("duplicate_of", "原事件不存在或不在您的范围内"))?;
+            let survivor = self.event_by_id(db, target).await;
+            if !survivor.is_ok_and(|t| t.county == e.county && t.state != State::Merged.as_str()) {
+                return Err(StoreError::invalid(
+                    "duplicate_of",
+                    "原事件不存在、不在同一辖区或已被合并",
+                ));
+            }
         }
         let note = input.note.as_deref().unwrap_or("");
         let mut request = Request::new(action).note(note);
@@ -175,16 +253,19 @@ impl Store {
                 None
             });
         match action {
+            Action::Recategorize => {
+                let item = new_item.as_ref().expect("recategorize has its item");
+                next.category = item.code.clone();
+                next.category_name = item.name.clone();
+                next.claimable = item.claimable;
+                if state == State::Dispatched {
+                    next.department_id = lead;
+                    next.co_departments = co_list(&co, &depts);
+                }
+            }
             Action::Dispatch | Action::Claim => {
                 next.department_id = lead;
-                next.co_departments = co
-                    .iter()
-                    .filter_map(|id| depts.by_id(*id))
-                    .map(|d| format!("{},", d.code))
-                    .collect::<String>();
-                if !next.co_departments.is_empty() {
-                    next.co_departments.insert(0, ',');
-                }
+                next.co_departments = co_list(&co, &depts);
             }
             Action::Return | Action::Escalate => {
                 next.department_id = None;
@@ -192,7 +273,11 @@ impl Store {
             }
             Action::RequestExtension => next.extension_days = input.days,
             Action::ApproveExtension | Action::RejectExtension => next.extension_days = None,
-            Action::Rate => next.rating = input.score.map(i32::from),
+            Action::Rate => {
+                next.rating = input.score.map(i32::from);
+                next.rating_comment = Some(note.trim().to_string()).filter(|c| !c.is_empty());
+                next.low_rating = input.score.is_some_and(|s| s <= LOW_RATING);
+            }
             _ => {}
         }
         let urgent = e.urgency == "urgent";
@@ -210,55 +295,137 @@ impl Store {
         }
         next.updated_at = now;
 
-        let actor_name = self
-            .account(scope.account_id)
-            .await
-            .map_or_else(|_| scope.username.clone(), |a| a.display_name);
         let seq = event_step::Entity::find()
             .filter(event_step::Column::County.eq(e.county))
             .filter(event_step::Column::EventId.eq(e.id))
             .count(db)
             .await? as i32
             + 1;
-        let step = event_step::Model {
+        let mut step = event_step::Model {
             county: e.county,
             event_id: e.id,
             seq,
             at: now,
-            account_id: Some(scope.account_id),
-            actor: actor_name,
-            role: scope.role.as_str().into(),
+            account_id: who.account,
+            actor: who.name.clone(),
+            role: who.role.into(),
             action: action.as_str().into(),
             from_state: e.state.clone(),
             to_state: next.state.clone(),
             note: step_note(action, note, &input),
-            department_id: lead.or(scope.department_id.filter(|_| scope.role.is_department())),
+            department_id: lead.or(who.department),
             photos: String::new(),
             prev_hash: String::new(),
             hash: String::new(),
         };
 
         let txn = db.begin().await?;
+        if !input.photos.is_empty() {
+            if !matches!(action, Action::Handle | Action::Progress | Action::Settle) {
+                return Err(StoreError::invalid(
+                    "photos",
+                    "只有处置、进展和自行处置可以附照片",
+                ));
+            }
+            let uploader = match who.account {
+                Some(a) => Uploader::Staff(a),
+                None => Uploader::Citizen,
+            };
+            let ids = self
+                .attach_uploads(&txn, uploader, &input.photos, e.id)
+                .await?;
+            step.photos = join_ids(&ids);
+        }
         // Applies only to the version read above: a concurrent step makes this one lose.
         if !write_step(&txn, &e, &mut next, step).await? {
             return Err(StoreError::Conflict(
                 "事件刚被他人处理（例如已被其他部门领办），请刷新后再试".into(),
             ));
         }
+        if let Some((kind, text)) = notice_of(action, &next, &depts, note) {
+            self.notify(&txn, &next, kind, text).await?;
+        }
         self.audit_in(
             &txn,
             AuditEntry {
-                account: &scope.username,
+                account: who.audit_account,
                 action: &format!("event.{}", action.as_str()),
                 object: &format!("事件{} {}→{}", e.id, e.state, next.state),
                 outcome: "ok",
-                client,
+                client: who.client,
             },
         )
         .await?;
         txn.commit().await?;
-        self.event_detail(scope, next).await
+        Ok(next)
     }
+}
+
+/// Who takes a step: the state machine's view of them, and what the trail records.
+pub(crate) struct Who<'a> {
+    pub actor: case::Actor,
+    pub account: Option<i64>,
+    pub name: String,
+    /// Role's machine name; empty for a citizen.
+    pub role: &'a str,
+    /// The actor's department, for department roles.
+    pub department: Option<i64>,
+    pub audit_account: &'a str,
+    pub client: &'a str,
+}
+
+/// A rating this low or lower flags the event for the command center (差评回访).
+const LOW_RATING: u8 = 2;
+
+/// The notice a step sends, if any.
+fn notice_of(
+    action: Action,
+    e: &event::Model,
+    depts: &Departments,
+    note: &str,
+) -> Option<(NoticeKind, String)> {
+    let dept = || {
+        e.department_id
+            .and_then(|d| depts.by_id(d))
+            .map_or(String::new(), |d| d.name.clone())
+    };
+    let what = format!("事件{}（{}）", e.id, e.category_name);
+    match action {
+        Action::Dispatch | Action::Recategorize if e.department_id.is_some() => Some((
+            NoticeKind::Dispatched,
+            format!("{what}已交办{}，请及时签收", dept()),
+        )),
+        Action::Supervise => Some((
+            NoticeKind::Supervised,
+            format!("{what}被督办：{}", note.trim()),
+        )),
+        Action::Escalate => Some((
+            NoticeKind::Escalated,
+            format!(
+                "{what}已上报至{}：{}",
+                Level::parse_str(&e.level).map_or("", Level::label),
+                note.trim()
+            ),
+        )),
+        Action::Rate if e.low_rating => Some((
+            NoticeKind::LowRating,
+            format!("{what}评价为{}分，请回访", e.rating.unwrap_or_default()),
+        )),
+        _ => None,
+    }
+}
+
+/// Co-departments' codes between commas (`,D03,D05,`), as the event stores them.
+fn co_list(ids: &[i64], depts: &Departments) -> String {
+    let mut list: String = ids
+        .iter()
+        .filter_map(|id| depts.by_id(*id))
+        .map(|d| format!("{},", d.code))
+        .collect();
+    if !list.is_empty() {
+        list.insert(0, ',');
+    }
+    list
 }
 
 /// What the trail says of a step: the text given, with the details that are not in it.
@@ -274,6 +441,10 @@ fn step_note(action: Action, note: &str, input: &ActionIn) -> String {
             input.review_date.as_deref().unwrap_or("")
         )),
         Action::Merge => parts.push(format!("与事件{}重复", input.duplicate_of.unwrap_or(0))),
+        Action::Recategorize => parts.push(format!(
+            "类别改为{}",
+            input.category.as_deref().unwrap_or("").trim()
+        )),
         _ => {}
     }
     parts.retain(|p| !p.is_empty());

@@ -19,6 +19,7 @@ use crate::audit::AuditEntry;
 use crate::entity::{department, event, event_step};
 use crate::people::{Page, Paging};
 use crate::scope::county_of;
+use crate::uploads::{Uploader, join_ids};
 use crate::{Scope, Store, StoreError};
 
 /// An event as filed: the catalog item, what and where.
@@ -35,6 +36,31 @@ pub struct NewEvent {
     pub urgency: Option<String>,
     /// `patrol` (default for staff), `hotline`, `department`, `video`.
     pub source: Option<String>,
+    /// Photos from `POST /uploads`, by the reference the upload answered.
+    pub photos: Vec<String>,
+}
+
+/// A report whose fields have been checked, with the grid its point falls in.
+pub(crate) struct CheckedEvent {
+    pub item: wangge_domain::catalog::CatalogItem,
+    pub description: String,
+    pub address: String,
+    pub urgency: &'static str,
+    pub lng: f64,
+    pub lat: f64,
+    pub grid: String,
+}
+
+/// Who files a report: a member of staff or a citizen.
+pub(crate) struct Filer<'a> {
+    pub account: Option<i64>,
+    pub name: String,
+    /// Role's machine name; empty for a citizen.
+    pub role: &'a str,
+    pub source: &'static str,
+    pub uploader: Uploader,
+    pub audit_account: &'a str,
+    pub client: &'a str,
 }
 
 /// An action the caller may take now, for buttons.
@@ -62,7 +88,24 @@ pub struct StepView {
     pub to_state_label: String,
     pub note: String,
     pub department: Option<String>,
+    /// Upload ids of the step's photos (a result, a progress note).
+    pub photos: Vec<i64>,
 }
+
+/// Another open event of the same kind close by: maybe the same problem (可能重复).
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateHint {
+    pub id: i64,
+    pub distance_m: f64,
+    pub description: String,
+    pub state_label: &'static str,
+    pub created_text: String,
+}
+
+/// How close and how recent another open event of the same item must be to be shown as a
+/// possible duplicate.
+pub const DUPLICATE_RADIUS_M: f64 = 50.0;
+pub const DUPLICATE_DAYS: i64 = 7;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EventView {
@@ -98,6 +141,13 @@ pub struct EventView {
     pub review_date: Option<String>,
     pub duplicate_of: Option<i64>,
     pub rating: Option<i32>,
+    pub rating_comment: Option<String>,
+    /// Rated 1 or 2: the command center should call back.
+    pub low_rating: bool,
+    /// A citizen reporter's phone, masked.
+    pub reporter_phone: Option<String>,
+    /// Upload ids of the report's photos.
+    pub photos: Vec<i64>,
     pub created_at: i64,
     pub created_text: String,
     pub closed_at: Option<i64>,
@@ -109,6 +159,10 @@ pub struct EventView {
     /// Whether the trail's hash chain is unbroken (detail only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trail_intact: Option<bool>,
+    /// Open events of the same item within 50 m from the last 7 days (detail only, for
+    /// whoever may merge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<Vec<DuplicateHint>>,
 }
 
 /// Filters of the event list; all optional.
@@ -119,6 +173,144 @@ pub struct EventFilter {
     pub department: Option<String>,
     pub region: Option<String>,
     pub overdue: Option<bool>,
+    /// A work queue of the role's screen (see [`Queue`]).
+    pub queue: Option<String>,
+}
+
+/// The work queues of the screens: each role's lists of what waits for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Reported, waiting for verification (command center inbox).
+    Inbox,
+    /// Registered, waiting to be dispatched.
+    ToDispatch,
+    /// Dispatched, not signed for yet.
+    ToSign,
+    Handling,
+    /// Handled, waiting for the check.
+    ToCheck,
+    Overdue,
+    Supervised,
+    /// Escalated above the grid level.
+    Escalated,
+    /// Claimable and not yet dispatched (群众点单、部门领办).
+    Pool,
+    /// Everything not finished.
+    Open,
+    /// Reported by the caller.
+    Mine,
+    /// Rated 1 or 2.
+    LowRating,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 12] = [
+        Queue::Inbox,
+        Queue::ToDispatch,
+        Queue::ToSign,
+        Queue::Handling,
+        Queue::ToCheck,
+        Queue::Overdue,
+        Queue::Supervised,
+        Queue::Escalated,
+        Queue::Pool,
+        Queue::Open,
+        Queue::Mine,
+        Queue::LowRating,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Inbox => "inbox",
+            Queue::ToDispatch => "to_dispatch",
+            Queue::ToSign => "to_sign",
+            Queue::Handling => "handling",
+            Queue::ToCheck => "to_check",
+            Queue::Overdue => "overdue",
+            Queue::Supervised => "supervised",
+            Queue::Escalated => "escalated",
+            Queue::Pool => "pool",
+            Queue::Open => "open",
+            Queue::Mine => "mine",
+            Queue::LowRating => "low_rating",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Queue::Inbox => "待受理",
+            Queue::ToDispatch => "待派遣",
+            Queue::ToSign => "待签收",
+            Queue::Handling => "处置中",
+            Queue::ToCheck => "待核查",
+            Queue::Overdue => "超期",
+            Queue::Supervised => "督办",
+            Queue::Escalated => "上级事件",
+            Queue::Pool => "领办池",
+            Queue::Open => "未办结",
+            Queue::Mine => "我上报的",
+            Queue::LowRating => "差评",
+        }
+    }
+
+    /// The queues a role's screen shows, in tab order.
+    pub fn for_role(role: Role) -> &'static [Queue] {
+        match role {
+            Role::GridWorker => &[Queue::Open, Queue::Mine, Queue::ToCheck, Queue::Overdue],
+            Role::DeptHandler | Role::DeptHead => &[
+                Queue::ToSign,
+                Queue::Handling,
+                Queue::Overdue,
+                Queue::Supervised,
+                Queue::Pool,
+            ],
+            _ => &[
+                Queue::Inbox,
+                Queue::ToDispatch,
+                Queue::ToCheck,
+                Queue::Overdue,
+                Queue::Supervised,
+                Queue::Escalated,
+                Queue::LowRating,
+                Queue::Open,
+            ],
+        }
+    }
+
+    fn condition(self, scope: &Scope) -> Condition {
+        let state = |s: State| Condition::all().add(event::Column::State.eq(s.as_str()));
+        let open: Vec<&str> = State::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(State::as_str)
+            .collect();
+        match self {
+            Queue::Inbox => state(State::Reported),
+            Queue::ToDispatch => state(State::Registered),
+            Queue::ToSign => state(State::Dispatched),
+            Queue::Handling => state(State::Handling),
+            Queue::ToCheck => state(State::Handled),
+            Queue::Overdue => Condition::all()
+                .add(event::Column::Overdue.eq(true))
+                .add(event::Column::State.is_in(open)),
+            Queue::Supervised => Condition::all()
+                .add(event::Column::Supervised.eq(true))
+                .add(event::Column::State.is_in(open)),
+            Queue::Escalated => Condition::all()
+                .add(event::Column::Level.ne(Level::Grid.as_str()))
+                .add(event::Column::State.is_in(open)),
+            Queue::Pool => state(State::Registered).add(event::Column::Claimable.eq(true)),
+            Queue::Open => Condition::all().add(event::Column::State.is_in(open)),
+            Queue::Mine => {
+                Condition::all().add(event::Column::ReporterAccount.eq(scope.account_id))
+            }
+            Queue::LowRating => Condition::all().add(event::Column::LowRating.eq(true)),
+        }
+    }
 }
 
 /// The departments by id, for names and codes.
@@ -207,6 +399,29 @@ pub(crate) async fn write_step(
     Ok(true)
 }
 
+/// Where an event's trail (its steps in order) stops verifying, if it does: the step
+/// whose link or hash is wrong, or `None` with a reason when the last hash is not the
+/// event's own (a step deleted from the end).
+pub(crate) fn trail_break(
+    steps: &[event_step::Model],
+    trail_hash: &str,
+) -> Option<(Option<i32>, &'static str)> {
+    let mut prev = to_hex(&GENESIS);
+    for (i, s) in steps.iter().enumerate() {
+        if s.seq != i as i32 + 1 || s.prev_hash != prev {
+            return Some((
+                Some(s.seq),
+                "与上一步的哈希不衔接（步骤被删除、插入或改动）",
+            ));
+        }
+        if step_hash(&prev, s) != s.hash {
+            return Some((Some(s.seq), "步骤内容与其哈希不符（被改动）"));
+        }
+        prev = s.hash.clone();
+    }
+    (prev != trail_hash).then_some((None, "最后一步与事件记录的哈希不符（末尾步骤被删除）"))
+}
+
 /// The fields a trail step's hash covers, in a fixed order.
 pub(crate) fn step_hash(prev: &str, s: &event_step::Model) -> String {
     let prev: [u8; 32] = wangge_domain::audit::hash_from_hex(prev).unwrap_or(GENESIS);
@@ -250,13 +465,60 @@ impl Store {
         if !scope.role.can_write() || scope.role.is_department() && scope.role != Role::DeptHead {
             return Err(StoreError::Forbidden("您的角色不能上报事件".into()));
         }
-        let db = self.connection();
-        let item = self.catalog_item(db, &new.category).await?.ok_or_else(|| {
-            StoreError::invalid(
-                "category",
-                format!("事项编码“{}”不在事项清单中", new.category.trim()),
+        let source = match new.source.as_deref().map(str::trim) {
+            None | Some("") | Some("patrol") => "patrol",
+            Some("hotline") => "hotline",
+            Some("department") => "department",
+            Some("video") => "video",
+            Some(other) => {
+                return Err(StoreError::invalid(
+                    "source",
+                    format!("来源“{other}”应为 patrol、hotline、department、video 之一"),
+                ));
+            }
+        };
+        let checked = self.check_new_event(&new).await?;
+        if !scope.covers(&checked.grid) {
+            return Err(StoreError::invalid(
+                "lng",
+                "该位置不在您管辖范围内的任何网格中",
+            ));
+        }
+        let reporter = self
+            .account(scope.account_id)
+            .await
+            .map_or_else(|_| scope.username.clone(), |a| a.display_name);
+        let filed = self
+            .file_event(
+                checked,
+                Filer {
+                    account: Some(scope.account_id),
+                    name: reporter,
+                    role: scope.role.as_str(),
+                    source,
+                    uploader: Uploader::Staff(scope.account_id),
+                    audit_account: &scope.username,
+                    client,
+                },
+                &new.photos,
+                |_| {},
             )
-        })?;
+            .await?;
+        self.event(scope, filed.id).await
+    }
+
+    /// Checks what a report says, whoever files it: the catalog item, the texts, the point
+    /// (converted to WGS84) and the grid it falls in.
+    pub(crate) async fn check_new_event(&self, new: &NewEvent) -> Result<CheckedEvent, StoreError> {
+        let item = self
+            .catalog_item(self.connection(), &new.category)
+            .await?
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "category",
+                    format!("事项编码“{}”不在事项清单中", new.category.trim()),
+                )
+            })?;
         let description = text("description", &new.description, 2000, true)?;
         let address = text("address", &new.address, 200, false)?;
         let urgency = match new.urgency.as_deref().map(str::trim) {
@@ -266,16 +528,6 @@ impl Store {
                 return Err(StoreError::invalid(
                     "urgency",
                     format!("紧急程度“{other}”应为 normal 或 urgent"),
-                ));
-            }
-        };
-        let source = match new.source.as_deref().map(str::trim) {
-            None | Some("") => "patrol",
-            Some(s @ ("patrol" | "hotline" | "department" | "video" | "citizen")) => s,
-            Some(other) => {
-                return Err(StoreError::invalid(
-                    "source",
-                    format!("来源“{other}”应为 patrol、hotline、department、video 之一"),
                 ));
             }
         };
@@ -292,34 +544,50 @@ impl Store {
         let grid = self
             .grid_at(lng, lat)
             .await?
-            .filter(|g| scope.covers(g))
-            .ok_or_else(|| StoreError::invalid("lng", "该位置不在您管辖范围内的任何网格中"))?;
-        let county = county_of(&grid).ok_or(StoreError::NotFound)?;
-        let now = self.now_ms();
-        let reporter = self
-            .account(scope.account_id)
-            .await
-            .map_or_else(|_| scope.username.clone(), |a| a.display_name);
-        let model = event::Model {
-            county,
-            id: self.next_id(),
-            grid_code: grid,
-            category: item.code.clone(),
-            category_name: item.name.clone(),
+            .ok_or_else(|| StoreError::invalid("lng", "该位置不在任何网格内"))?;
+        Ok(CheckedEvent {
+            item,
             description,
             address,
+            urgency,
             lng,
             lat,
-            urgency: urgency.into(),
-            source: source.into(),
+            grid,
+        })
+    }
+
+    /// Writes a checked report: the event, the first step of its trail, its photos and the
+    /// audit row, in one transaction. `finish` sets what only one kind of filer has (a
+    /// citizen's phone and tracking code) before the trail is hashed.
+    pub(crate) async fn file_event(
+        &self,
+        c: CheckedEvent,
+        filer: Filer<'_>,
+        photos: &[String],
+        finish: impl FnOnce(&mut event::Model),
+    ) -> Result<event::Model, StoreError> {
+        let county = county_of(&c.grid).ok_or(StoreError::NotFound)?;
+        let now = self.now_ms();
+        let mut model = event::Model {
+            county,
+            id: self.next_id(),
+            grid_code: c.grid,
+            category: c.item.code.clone(),
+            category_name: c.item.name.clone(),
+            description: c.description,
+            address: c.address,
+            lng: c.lng,
+            lat: c.lat,
+            urgency: c.urgency.into(),
+            source: filer.source.into(),
             state: State::Reported.as_str().into(),
-            reporter_account: Some(scope.account_id),
-            reporter_name: reporter.clone(),
+            reporter_account: filer.account,
+            reporter_name: filer.name.clone(),
             tracking_code: None,
             department_id: None,
             co_departments: String::new(),
             level: Level::Grid.as_str().into(),
-            claimable: item.claimable,
+            claimable: c.item.claimable,
             phase: None,
             clock_started_at: None,
             allowed_minutes: None,
@@ -338,6 +606,11 @@ impl Store {
             review_date: None,
             duplicate_of: None,
             rating: None,
+            rating_comment: None,
+            low_rating: false,
+            reporter_phone_cipher: None,
+            reporter_phone_index: None,
+            reporter_phone_masked: None,
             photos: String::new(),
             created_at: now,
             updated_at: now,
@@ -345,44 +618,46 @@ impl Store {
             version: 0,
             trail_hash: String::new(),
         };
+        finish(&mut model);
+        let txn = self.connection().begin().await?;
+        let photo_ids = self
+            .attach_uploads(&txn, filer.uploader, photos, model.id)
+            .await?;
+        model.photos = join_ids(&photo_ids);
         let mut step = event_step::Model {
             county,
             event_id: model.id,
             seq: 1,
             at: now,
-            account_id: Some(scope.account_id),
-            actor: reporter,
-            role: scope.role.as_str().into(),
+            account_id: filer.account,
+            actor: filer.name,
+            role: filer.role.into(),
             action: "report".into(),
             from_state: String::new(),
             to_state: State::Reported.as_str().into(),
             note: model.description.clone(),
             department_id: None,
-            photos: String::new(),
+            photos: model.photos.clone(),
             prev_hash: to_hex(&GENESIS),
             hash: String::new(),
         };
         step.hash = step_hash(&step.prev_hash, &step);
-        let model = event::Model {
-            trail_hash: step.hash.clone(),
-            ..model
-        };
-        let txn = db.begin().await?;
+        model.trail_hash = step.hash.clone();
         event::ActiveModel::from(model.clone()).insert(&txn).await?;
         event_step::ActiveModel::from(step).insert(&txn).await?;
         self.audit_in(
             &txn,
             AuditEntry {
-                account: &scope.username,
+                account: filer.audit_account,
                 action: "event.report",
                 object: &format!("事件{} {}", model.id, model.category_name),
                 outcome: "ok",
-                client,
+                client: filer.client,
             },
         )
         .await?;
         txn.commit().await?;
-        self.event(scope, model.id).await
+        Ok(model)
     }
 
     /// One event within the caller's scope, with its trail and the caller's choices.
@@ -406,16 +681,10 @@ impl Store {
             .order_by_asc(event_step::Column::Seq)
             .all(db)
             .await?;
-        let mut prev = to_hex(&GENESIS);
-        let mut intact = true;
-        for s in &steps {
-            intact &= s.prev_hash == prev && step_hash(&prev, s) == s.hash;
-            prev = s.hash.clone();
-        }
-        intact &= prev == e.trail_hash;
+        let intact = trail_break(&steps, &e.trail_hash).is_none();
         let actor = actor_of(scope, &e, &depts);
         let state = State::parse(&e.state).unwrap_or(State::Reported);
-        let actions = case::available(state, &flags_of(&e), &actor)
+        let actions: Vec<ActionChoice> = case::available(state, &flags_of(&e), &actor)
             .into_iter()
             .map(|a| {
                 let (field, required) = a.text_field();
@@ -447,13 +716,75 @@ impl Store {
                 from_state: s.from_state,
                 to_state: s.to_state,
                 note: s.note,
+                photos: crate::uploads::photo_ids(&s.photos),
             })
             .collect();
+        let may_merge = actions.iter().any(|a: &ActionChoice| a.action == "merge");
+        let duplicates = if may_merge {
+            Some(self.possible_duplicates(scope, &e).await?)
+        } else {
+            None
+        };
         let mut view = view_of(e, &depts);
+        view.duplicates = duplicates;
         view.actions = Some(actions);
         view.trail = Some(trail);
         view.trail_intact = Some(intact);
         Ok(view)
+    }
+
+    /// Open events of the same item close to `e` and reported in the last days.
+    pub(crate) async fn possible_duplicates(
+        &self,
+        scope: &Scope,
+        e: &event::Model,
+    ) -> Result<Vec<DuplicateHint>, StoreError> {
+        // A box a little larger than the circle, then the exact distance.
+        let dlat = DUPLICATE_RADIUS_M / 111_000.0 * 1.1;
+        let dlng = dlat / e.lat.to_radians().cos().max(0.1);
+        let since = self.now_ms() - DUPLICATE_DAYS * 86_400_000;
+        let closed: Vec<&str> = State::ALL
+            .into_iter()
+            .filter(|s| s.is_closed())
+            .map(State::as_str)
+            .collect();
+        let near = event::Entity::find()
+            .filter(event::Column::Category.eq(e.category.as_str()))
+            .filter(event::Column::CreatedAt.gte(since))
+            .filter(event::Column::Id.ne(e.id))
+            .filter(event::Column::State.is_not_in(closed))
+            .filter(event::Column::Lat.between(e.lat - dlat, e.lat + dlat))
+            .filter(event::Column::Lng.between(e.lng - dlng, e.lng + dlng))
+            .order_by_asc(event::Column::CreatedAt)
+            .all(self.connection())
+            .await?;
+        Ok(near
+            .into_iter()
+            .filter(|o| scope.covers(&o.grid_code))
+            .filter_map(|o| {
+                let d = coords::distance_m((e.lng, e.lat), (o.lng, o.lat));
+                (d <= DUPLICATE_RADIUS_M).then(|| DuplicateHint {
+                    id: o.id,
+                    distance_m: (d * 10.0).round() / 10.0,
+                    description: o.description,
+                    state_label: State::parse(&o.state).map_or("", State::label),
+                    created_text: format_local(o.created_at),
+                })
+            })
+            .collect())
+    }
+
+    /// An event by id, whoever asks (callers check scope themselves).
+    pub(crate) async fn event_by_id(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        id: i64,
+    ) -> Result<event::Model, StoreError> {
+        event::Entity::find()
+            .filter(event::Column::Id.eq(id))
+            .one(db)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// The event if the caller may see it; otherwise NotFound, like a guessed id.
@@ -463,11 +794,7 @@ impl Store {
         scope: &Scope,
         id: i64,
     ) -> Result<event::Model, StoreError> {
-        let e = event::Entity::find()
-            .filter(event::Column::Id.eq(id))
-            .one(db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let e = self.event_by_id(db, id).await?;
         if !scope.covers(&e.grid_code) {
             return Err(StoreError::NotFound);
         }
@@ -487,6 +814,32 @@ impl Store {
             }
         }
         Ok(e)
+    }
+
+    /// Ids of the events the caller can see that changed after `since` (UTC ms), newest
+    /// first, at most 100: what live screens refresh.
+    pub async fn changed_events(&self, scope: &Scope, since: i64) -> Result<Vec<i64>, StoreError> {
+        use sea_orm::QuerySelect;
+        let db = self.connection();
+        let depts = Departments::load(db).await?;
+        let mut q = event::Entity::find()
+            .select_only()
+            .column(event::Column::Id)
+            .filter(event::Column::UpdatedAt.gt(since));
+        if !scope.region.is_empty() {
+            let (lo, hi) = Scope::range_of(&scope.region);
+            q = q
+                .filter(event::Column::GridCode.gte(lo))
+                .filter(event::Column::GridCode.lt(hi));
+        }
+        if let Some(own) = department_condition(scope, &depts)? {
+            q = q.filter(own);
+        }
+        Ok(q.order_by_desc(event::Column::UpdatedAt)
+            .limit(100)
+            .into_tuple::<i64>()
+            .all(db)
+            .await?)
     }
 
     /// The scoped event list, newest first; a department sees supervised events on top.
@@ -523,20 +876,20 @@ impl Store {
         if let Some(overdue) = filter.overdue {
             q = q.filter(event::Column::Overdue.eq(overdue));
         }
-        if scope.role.is_department() {
-            let own = scope.department_id.ok_or(StoreError::NotFound)?;
-            let code = depts.by_id(own).map(|d| d.code.clone()).unwrap_or_default();
-            q = q.filter(
-                Condition::any()
-                    .add(event::Column::DepartmentId.eq(own))
-                    .add(event::Column::CoDepartments.contains(format!(",{code},")))
-                    .add(
-                        Condition::all()
-                            .add(event::Column::State.eq(State::Registered.as_str()))
-                            .add(event::Column::Claimable.eq(true)),
+        if let Some(name) = filter.queue.as_deref().filter(|s| !s.is_empty()) {
+            let queue = Queue::parse(name).ok_or_else(|| {
+                StoreError::invalid(
+                    "queue",
+                    format!(
+                        "队列“{name}”不存在，可用：{}",
+                        Queue::ALL.map(Queue::as_str).join("、")
                     ),
-            );
-            q = q.order_by_desc(event::Column::Supervised);
+                )
+            })?;
+            q = q.filter(queue.condition(scope));
+        }
+        if let Some(own) = department_condition(scope, &depts)? {
+            q = q.filter(own).order_by_desc(event::Column::Supervised);
         }
         let total = q.clone().count(db).await?;
         let items = q
@@ -556,12 +909,36 @@ impl Store {
     }
 }
 
+/// What a department role may see of the events: its own (lead or co-department) and the
+/// claimable pool; `None` for the other roles, whom the region confines.
+fn department_condition(
+    scope: &Scope,
+    depts: &Departments,
+) -> Result<Option<Condition>, StoreError> {
+    if !scope.role.is_department() {
+        return Ok(None);
+    }
+    let own = scope.department_id.ok_or(StoreError::NotFound)?;
+    let code = depts.by_id(own).map(|d| d.code.clone()).unwrap_or_default();
+    Ok(Some(
+        Condition::any()
+            .add(event::Column::DepartmentId.eq(own))
+            .add(event::Column::CoDepartments.contains(format!(",{code},")))
+            .add(
+                Condition::all()
+                    .add(event::Column::State.eq(State::Registered.as_str()))
+                    .add(event::Column::Claimable.eq(true)),
+            ),
+    ))
+}
+
 /// The label of a trail step: a step of the loop, or the report and the sweeper's flags.
-fn step_label(action: &str) -> &'static str {
+pub(crate) fn step_label(action: &str) -> &'static str {
     match action {
         "report" => "上报",
         "warn" => "预警",
         "overdue" => "超期",
+        "recategorize" => "更改类别",
         other => case::Action::parse(other).map_or("", case::Action::label),
     }
 }
@@ -603,10 +980,15 @@ pub(crate) fn view_of(e: event::Model, depts: &Departments) -> EventView {
         review_date: e.review_date,
         duplicate_of: e.duplicate_of,
         rating: e.rating,
+        rating_comment: e.rating_comment,
+        low_rating: e.low_rating,
+        reporter_phone: e.reporter_phone_masked,
+        photos: crate::uploads::photo_ids(&e.photos),
         created_at: e.created_at,
         closed_at: e.closed_at,
         actions: None,
         trail: None,
         trail_intact: None,
+        duplicates: None,
     }
 }

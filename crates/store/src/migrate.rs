@@ -48,6 +48,20 @@ const MIGRATIONS: &[Migration] = &[
         name: "events, their trail, the handling catalog and the working calendar",
         steps: events,
     },
+    Migration {
+        version: 5,
+        name: "photos, citizen reports and ratings, notifications, idempotency keys",
+        steps: citizens_and_notices,
+    },
+];
+
+/// Columns that migration 5 added to the event table migration 4 created.
+const EVENT_V5: &[&str] = &[
+    "rating_comment",
+    "low_rating",
+    "reporter_phone_cipher",
+    "reporter_phone_index",
+    "reporter_phone_masked",
 ];
 
 /// Columns that migration 3 added to tables migration 1 created from their entities.
@@ -146,7 +160,7 @@ fn base_data_records(s: &Schema) -> Vec<Step> {
 /// time them.
 fn events(s: &Schema) -> Vec<Step> {
     let mut steps = Vec::new();
-    steps.extend(table(s, event::Entity));
+    steps.extend(table_without(s, event::Entity, EVENT_V5));
     steps.extend(table(s, event_step::Entity));
     steps.extend(table(s, catalog_item::Entity));
     steps.extend(table(s, calendar_day::Entity));
@@ -167,6 +181,65 @@ fn events(s: &Schema) -> Vec<Step> {
             false,
         ),
     ]);
+    steps
+}
+
+/// Citizens report and rate (their phone encrypted), photos are stored, notices reach the
+/// responsible department and level, and retried writes are answered once.
+fn citizens_and_notices(s: &Schema) -> Vec<Step> {
+    let add = |col: &mut ColumnDef| {
+        Step::Alter(Box::new(
+            Table::alter()
+                .table(event::Entity)
+                .add_column(col.to_owned())
+                .to_owned(),
+        ))
+    };
+    let mut steps = vec![
+        add(ColumnDef::new(Alias::new("rating_comment")).string().null()),
+        add(ColumnDef::new(Alias::new("low_rating"))
+            .boolean()
+            .not_null()
+            .default(false)),
+        add(ColumnDef::new(Alias::new("reporter_phone_cipher"))
+            .blob()
+            .null()),
+        add(ColumnDef::new(Alias::new("reporter_phone_index"))
+            .blob()
+            .null()),
+        add(ColumnDef::new(Alias::new("reporter_phone_masked"))
+            .string()
+            .null()),
+        index(
+            "idx-event-reporter_phone_index",
+            event::Entity.table_ref(),
+            &["reporter_phone_index"],
+            false,
+        ),
+        // Live screens ask what changed since their last look.
+        index(
+            "ix_event_updated",
+            event::Entity.table_ref(),
+            &["updated_at"],
+            false,
+        ),
+        // Duplicates are looked for among recent events of a category.
+        index(
+            "ix_event_category_created",
+            event::Entity.table_ref(),
+            &["category", "created_at"],
+            false,
+        ),
+    ];
+    steps.extend(table(s, upload::Entity));
+    steps.extend(table(s, notification::Entity));
+    steps.extend(table(s, idempotency::Entity));
+    steps.push(index(
+        "ix_notification_department",
+        notification::Entity.table_ref(),
+        &["department_id", "created_at"],
+        false,
+    ));
     steps
 }
 

@@ -1,6 +1,8 @@
 //! The deadline sweeper: raises the warning (80 % of the working time used) and the overdue
 //! flag on open events when their instant has come, and writes each into the event's trail.
 //!
+//! Each flag also sends a notice to the department and the level watching the event.
+//!
 //! Safe on several servers at once and across restarts: everything it needs is in the
 //! database (`warning_at`, `deadline`), and each flag is set by an update that applies only
 //! to the version of the event it read, so two sweepers never record the same flag twice.
@@ -11,6 +13,7 @@ use sea_orm::{
 
 use crate::entity::{event, event_step};
 use crate::events::write_step;
+use crate::notices::NoticeKind;
 use crate::{Store, StoreError};
 
 /// Events looked at per round; the next round takes the rest.
@@ -115,6 +118,17 @@ impl Store {
         if !write_step(&txn, &e, &mut next, step).await? {
             return Ok(false);
         }
+        let (kind, text) = match flag {
+            Flag::Warning => (
+                NoticeKind::Warning,
+                format!("事件{}（{}）办理时限已用去80%", e.id, e.category_name),
+            ),
+            Flag::Overdue => (
+                NoticeKind::Overdue,
+                format!("事件{}（{}）已超期，请尽快办理", e.id, e.category_name),
+            ),
+        };
+        self.notify(&txn, &next, kind, text).await?;
         txn.commit().await?;
         Ok(true)
     }

@@ -42,6 +42,17 @@ impl PageCaller {
 /// only the pages for those steps accept it.
 pub struct PendingCaller(pub PageCaller);
 
+/// The caller's network address, for requests without an account (rate limits, audit).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_addr(parts)))
+    }
+}
+
 pub fn client_addr(parts: &Parts) -> String {
     parts
         .extensions

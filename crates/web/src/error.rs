@@ -78,6 +78,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Forbidden(m) => ApiError::forbidden(m),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::TooMany(m) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many", m),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::new(

@@ -5,10 +5,13 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+mod form_photos;
+mod idempotent;
 mod imports;
 mod map;
 mod pages;
 mod person_form;
+mod rate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +37,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub imports: imports::ImportJobs,
+    pub limits: rate::PublicLimits,
 }
 
 pub fn router(store: Store, config: WebConfig) -> Router {
@@ -41,6 +45,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         store,
         config: Arc::new(config),
         imports: imports::ImportJobs::default(),
+        limits: rate::PublicLimits::default(),
     };
     Router::new()
         .route("/healthz", get(health))

@@ -120,9 +120,12 @@ pub fn render(
         8.0,
     );
     let mut out = String::with_capacity(256 + shapes.len() * 400);
+    // The projection, so that a script can turn a click into a point (choosing where a
+    // problem is on the map).
     let _ = write!(
         out,
-        r#"<svg class="{class}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img">"#
+        r#"<svg class="{class}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" data-proj="{} {} {} {} {} {}">"#,
+        proj.min[0], proj.min[1], proj.scale[0], proj.scale[1], proj.height, proj.pad
     );
     for s in shapes {
         let mut d = String::new();

@@ -63,6 +63,17 @@ pub struct Model {
     pub review_date: Option<String>,
     pub duplicate_of: Option<i64>,
     pub rating: Option<i32>,
+    /// The citizen's (or reporter's) comment with the rating.
+    pub rating_comment: Option<String>,
+    /// A rating of 1 or 2: the command center should look again (差评回访).
+    pub low_rating: bool,
+    /// A citizen reporter's phone: SM4-GCM ciphertext, blind index (rate limit per phone)
+    /// and the masked form shown to staff.
+    pub reporter_phone_cipher: Option<Vec<u8>>,
+    /// Indexed by migration 5.
+    pub reporter_phone_index: Option<Vec<u8>>,
+    pub reporter_phone_masked: Option<String>,
+    /// Upload ids of the report's photos, between commas (`,17,18,`).
     pub photos: String,
     pub created_at: i64,
     pub updated_at: i64,

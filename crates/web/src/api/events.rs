@@ -1,8 +1,10 @@
 //! Events and the closed loop: `POST/GET /events`, `GET /events/{id}` (with its trail and
 //! the caller's possible actions), `POST /events/{id}/actions`, and the handling catalog
-//! at `GET /catalog`.
+//! at `GET /catalog`. Reports and steps take an `Idempotency-Key`: a phone's retry is
+//! answered once.
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -15,6 +17,7 @@ use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::idempotent::once;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -43,13 +46,33 @@ struct ReportBody {
     address: String,
     urgency: Option<String>,
     source: Option<String>,
+    #[serde(default)]
+    photos: Vec<PhotoRef>,
+}
+
+/// A photo named by the id (or reference) `POST /uploads` answered.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum PhotoRef {
+    Id(i64),
+    Ref(String),
+}
+
+pub(crate) fn photo_refs(list: Vec<PhotoRef>) -> Vec<String> {
+    list.into_iter()
+        .map(|p| match p {
+            PhotoRef::Id(id) => id.to_string(),
+            PhotoRef::Ref(r) => r,
+        })
+        .collect()
 }
 
 async fn report(
     State(s): State<AppState>,
     c: ApiCaller,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<ReportBody>,
-) -> Result<(StatusCode, Json<EventView>), ApiError> {
+) -> Response {
     let new = NewEvent {
         category: b.category,
         description: b.description,
@@ -59,9 +82,14 @@ async fn report(
         address: b.address,
         urgency: b.urgency,
         source: b.source,
+        photos: photo_refs(b.photos),
     };
-    let view = s.store.report_event(c.scope(), new, &c.client).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    let owner = format!("account:{}", c.scope().account_id);
+    once(&s.store, &owner, &headers, "POST /events", || async {
+        let view = s.store.report_event(c.scope(), new, &c.client).await?;
+        Ok::<_, ApiError>((StatusCode::CREATED, Json(view)))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -72,6 +100,7 @@ struct ListQuery {
     department: Option<String>,
     region: Option<String>,
     overdue: Option<bool>,
+    queue: Option<String>,
     page: Option<u64>,
     per_page: Option<u64>,
 }
@@ -88,6 +117,7 @@ async fn list(
         department: q.department,
         region: q.region,
         overdue: q.overdue,
+        queue: q.queue,
     };
     Ok(Json(s.store.events(c.scope(), &filter, paging).await?))
 }
@@ -111,6 +141,9 @@ pub(crate) struct ActionBody {
     pub duplicate_of: Option<i64>,
     pub score: Option<u8>,
     pub days: Option<i32>,
+    #[serde(default)]
+    pub photos: Vec<PhotoRef>,
+    pub category: Option<String>,
 }
 
 impl From<ActionBody> for ActionIn {
@@ -124,6 +157,8 @@ impl From<ActionBody> for ActionIn {
             duplicate_of: b.duplicate_of,
             score: b.score,
             days: b.days,
+            photos: photo_refs(b.photos),
+            category: b.category,
         }
     }
 }
@@ -131,12 +166,18 @@ impl From<ActionBody> for ActionIn {
 async fn act(
     State(s): State<AppState>,
     c: ApiCaller,
+    headers: HeaderMap,
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<ActionBody>,
-) -> Result<Json<EventView>, ApiError> {
-    Ok(Json(
-        s.store
+) -> Response {
+    let owner = format!("account:{}", c.scope().account_id);
+    let request = format!("POST /events/{id}/actions");
+    once(&s.store, &owner, &headers, &request, || async {
+        let view = s
+            .store
             .act_on_event(c.scope(), id, b.into(), &c.client)
-            .await?,
-    ))
+            .await?;
+        Ok::<_, ApiError>(Json(view))
+    })
+    .await
 }

@@ -6,13 +6,18 @@ mod events;
 mod export;
 pub(crate) mod imports;
 mod locate;
+mod notices;
 mod openapi;
 pub(crate) mod people;
 mod person_edit;
 mod places;
+mod public;
 mod regions;
 mod session;
 mod staff;
+mod uploads;
+
+pub(crate) use uploads::photo_response as uploads_photo_response;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -40,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .merge(locate::routes())
         .merge(events::routes())
         .merge(calendar::routes())
+        .merge(uploads::routes())
+        .merge(public::routes())
+        .merge(notices::routes())
         .merge(openapi::routes())
 }
 

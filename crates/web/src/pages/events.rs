@@ -1,27 +1,37 @@
-//! Events for the people who work them: the list with a report form (`/events`), and one
-//! event with its trail and a form for each step the caller may take (`/events/{id}`).
-use std::collections::HashMap;
-
+//! Events for the people who work them: the list with the role's work queues and a report
+//! form with photos and the phone's position (`/events`), and one event with its photos,
+//! possible duplicates, trail and a form for each step the caller may take
+//! (`/events/{id}`). Both refresh themselves when the event stream says something changed.
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use wangge_store::catalog::CatalogEntry;
 use wangge_store::event_actions::ActionIn;
-use wangge_store::events::{EventFilter, EventView, NewEvent};
+use wangge_store::events::{EventFilter, EventView, NewEvent, Queue};
 use wangge_store::people::{Page, Paging};
+use wangge_store::uploads::Uploader;
 
 use super::{Nav, PageQuery, render};
 use crate::AppState;
 use crate::auth::{PageCaller, check_csrf};
 use crate::error::PageError;
+use crate::form_photos::{AnyForm, MAX_FORM_BYTES};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/events", get(list).post(report))
+        .route(
+            "/events",
+            get(list)
+                .post(report)
+                .layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
+        )
         .route("/events/{id}", get(one))
-        .route("/events/{id}/actions", post(act))
+        .route(
+            "/events/{id}/actions",
+            post(act).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
+        )
 }
 
 #[derive(Template)]
@@ -30,6 +40,9 @@ struct EventsPage {
     nav: Nav,
     page: Page<EventView>,
     state: String,
+    queue: String,
+    /// The role's work queues as (name, label) tabs.
+    queues: Vec<(&'static str, &'static str)>,
     catalog: Vec<CatalogEntry>,
     can_report: bool,
     error: Option<String>,
@@ -41,24 +54,29 @@ struct EventPage {
     nav: Nav,
     e: EventView,
     departments: Vec<(String, String)>,
+    catalog: Vec<CatalogEntry>,
+    /// The catalog's lead department for the event's item (dispatch's default).
+    suggested: String,
     error: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
 struct ListQuery {
     state: Option<String>,
+    queue: Option<String>,
     page: Option<u64>,
 }
 
 async fn list_page(
     s: &AppState,
     c: &PageCaller,
-    state: Option<String>,
-    page: Option<u64>,
+    q: ListQuery,
     error: Option<String>,
 ) -> Result<Response, PageError> {
+    let ListQuery { state, queue, page } = q;
     let filter = EventFilter {
         state: state.clone().filter(|s| !s.is_empty()),
+        queue: queue.clone().filter(|s| !s.is_empty()),
         ..EventFilter::default()
     };
     let page = s
@@ -70,6 +88,11 @@ async fn list_page(
         nav: Nav::of(c),
         page,
         state: state.unwrap_or_default(),
+        queue: queue.unwrap_or_default(),
+        queues: Queue::for_role(role)
+            .iter()
+            .map(|q| (q.as_str(), q.label()))
+            .collect(),
         catalog: s.store.catalog().await?,
         can_report: role.can_write() && !role.is_department(),
         error,
@@ -82,45 +105,59 @@ async fn list(
     c: PageCaller,
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
-    list_page(&s, &c, q.state, q.page, None).await
+    list_page(&s, &c, q, None).await
 }
 
 async fn report(
     State(s): State<AppState>,
     c: PageCaller,
-    Form(f): Form<HashMap<String, String>>,
+    AnyForm(form): AnyForm,
 ) -> Result<Response, PageError> {
-    check_csrf(&c, f.get("csrf").map_or("", String::as_str))?;
-    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-    let coordinate = |k: &str| {
-        get(k)
-            .parse::<f64>()
-            .map_err(|_| format!("请填写有效的{}", if k == "lng" { "经度" } else { "纬度" }))
-    };
-    let result = match (coordinate("lng"), coordinate("lat")) {
-        (Ok(lng), Ok(lat)) => s
-            .store
+    let result = async {
+        let f = form?;
+        check_csrf(&c, &f.get("csrf")).map_err(|e| e.0.message)?;
+        let coordinate = |k: &str| {
+            f.get(k).parse::<f64>().map_err(|_| {
+                format!(
+                    "请填写有效的{}，或点击“使用我的位置”",
+                    if k == "lng" { "经度" } else { "纬度" }
+                )
+            })
+        };
+        let (lng, lat) = (coordinate("lng")?, coordinate("lat")?);
+        let photos = f
+            .store_photos(&s.store, Uploader::Staff(c.scope().account_id))
+            .await?;
+        s.store
             .report_event(
                 c.scope(),
                 NewEvent {
-                    category: get("category"),
-                    description: get("description"),
+                    category: f.get("category"),
+                    description: f.get("description"),
                     lng,
                     lat,
-                    crs: Some(get("crs")),
-                    address: get("address"),
-                    urgency: Some(get("urgency")),
-                    source: None,
+                    crs: f.opt("crs"),
+                    address: f.get("address"),
+                    urgency: f.opt("urgency"),
+                    source: f.opt("source"),
+                    photos,
                 },
                 &c.client,
             )
             .await
-            .map_err(|e| e.to_string()),
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
+            .map_err(|e| e.to_string())
+    }
+    .await;
     match result {
         Ok(e) => Ok(Redirect::to(&format!("/events/{}", e.id)).into_response()),
-        Err(e) => list_page(&s, &c, None, None, Some(e)).await,
+        Err(e) => {
+            let q = ListQuery {
+                state: None,
+                queue: None,
+                page: None,
+            };
+            list_page(&s, &c, q, Some(e)).await
+        }
     }
 }
 
@@ -138,10 +175,17 @@ async fn event_page(
         .into_iter()
         .map(|d| (d.code, d.name))
         .collect();
+    let catalog = s.store.catalog().await?;
     Ok(render(&EventPage {
         nav: Nav::of(c),
+        suggested: catalog
+            .iter()
+            .find(|i| i.code == e.category)
+            .map(|i| i.lead_department_name.clone())
+            .unwrap_or_default(),
         e,
         departments,
+        catalog,
         error,
     })
     .into_response())
@@ -159,30 +203,38 @@ async fn act(
     State(s): State<AppState>,
     c: PageCaller,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    AnyForm(form): AnyForm,
 ) -> Result<Response, PageError> {
-    check_csrf(&c, f.get("csrf").map_or("", String::as_str))?;
-    let get = |k: &str| {
-        f.get(k)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let input = ActionIn {
-        action: get("action").unwrap_or_default(),
-        note: get("note"),
-        department: get("department"),
-        co_departments: None,
-        review_date: get("review_date"),
-        duplicate_of: get("duplicate_of").and_then(|v| v.parse().ok()),
-        score: get("score").and_then(|v| v.parse().ok()),
-        days: get("days").and_then(|v| v.parse().ok()),
-    };
-    match s.store.act_on_event(c.scope(), id, input, &c.client).await {
+    let result = async {
+        let f = form?;
+        check_csrf(&c, &f.get("csrf")).map_err(|e| e.0.message)?;
+        let photos = f
+            .store_photos(&s.store, Uploader::Staff(c.scope().account_id))
+            .await?;
+        let input = ActionIn {
+            action: f.get("action"),
+            note: f.opt("note"),
+            department: f.opt("department"),
+            co_departments: None,
+            review_date: f.opt("review_date"),
+            duplicate_of: f.opt("duplicate_of").and_then(|v| v.parse().ok()),
+            score: f.opt("score").and_then(|v| v.parse().ok()),
+            days: f.opt("days").and_then(|v| v.parse().ok()),
+            photos,
+            category: f.opt("category"),
+        };
+        s.store
+            .act_on_event(c.scope(), id, input, &c.client)
+            .await
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    match result {
         Ok(_) => match s.store.event(c.scope(), id).await {
             Ok(_) => Ok(Redirect::to(&format!("/events/{id}")).into_response()),
             // A department that returned the event no longer sees it.
             Err(_) => Ok(Redirect::to("/events").into_response()),
         },
-        Err(e) => event_page(&s, &c, id, Some(e.to_string())).await,
+        Err(e) => event_page(&s, &c, id, Some(e)).await,
     }
 }

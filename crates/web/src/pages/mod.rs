@@ -7,9 +7,11 @@ mod coverage;
 mod events;
 mod grid_edit;
 mod imports;
+mod notices;
 mod people;
 mod person_edit;
 mod places;
+mod public;
 mod regions;
 mod sizing;
 mod staff;
@@ -36,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .merge(places::routes())
         .merge(buildings::routes())
         .merge(events::routes())
+        .merge(public::routes())
+        .merge(notices::routes())
 }
 
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.
