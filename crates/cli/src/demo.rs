@@ -215,9 +215,10 @@ pub async fn prepare(store: &Store, args: &DemoArgs) -> Result<Vec<DemoAccount>,
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "已生成 {} 个网格、{} 人，用时 {:.1} 秒",
+        "已生成 {} 个网格、{} 人、{} 件事件，用时 {:.1} 秒",
         summary.district.grids.len(),
         summary.persons,
+        summary.events,
         summary.seconds
     );
     let accounts = create_accounts(store, &summary)

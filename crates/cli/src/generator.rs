@@ -1,7 +1,8 @@
 //! `wangge gen`: writes a deterministic synthetic district (regions, departments, grids,
-//! buildings, households, persons with encrypted ID numbers and phones, staff). The synth
-//! crate invents the people; worker threads encrypt and batch them while the async writer
-//! stores batch after batch, each in one transaction.
+//! buildings, households, persons with encrypted ID numbers and phones, staff) and the
+//! history of its events over the past 90 days (see `history`). The synth crate invents
+//! the people; worker threads encrypt and batch them while the async writer stores batch
+//! after batch, each in one transaction.
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,10 +12,12 @@ use wangge_domain::date::local_date;
 use wangge_domain::geometry::{MultiPolygon, Polygon, to_geojson, union};
 use wangge_domain::id_number::IdNumber;
 use wangge_domain::phone::Phone;
+use wangge_store::event_load::HistoryAnchor;
 use wangge_store::load::{Batch, BuildingIn, GridIn, HouseholdIn, PersonIn};
 use wangge_store::{Store, StoreError};
 use wangge_synth::{Config, District, GridPlan, Tag};
 
+use crate::history::write_history;
 use crate::progress::Progress;
 
 #[derive(Args, Clone, Debug)]
@@ -25,12 +28,17 @@ pub struct GenArgs {
     /// Seed: the same seed always gives the same district.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Events in the history of the past 90 days (default: 40 per grid; 0 for none).
+    #[arg(long)]
+    pub events: Option<u64>,
 }
 
 #[derive(Debug)]
 pub struct GenSummary {
     pub district: District,
     pub persons: u64,
+    /// Events of the history written by this run.
+    pub events: u64,
     pub seconds: f64,
 }
 
@@ -179,44 +187,51 @@ async fn write_head(store: &Store, district: &District) -> Result<(), StoreError
     head.write(store).await
 }
 
-/// Generates the district into an empty database, or completes an interrupted generation.
+/// Generates the district and its event history into an empty database, or completes an
+/// interrupted generation.
 pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, StoreError> {
     if args.grids == 0 {
         return Err(StoreError::invalid("grids", "网格数必须大于0"));
     }
+    let started = std::time::Instant::now();
     let cfg = Config {
         seed: args.seed,
         grids: args.grids,
         today: local_date(store.now_ms()),
     };
     let district = wangge_synth::district(&cfg);
-    // Every batch is one transaction of whole grids, so an interrupted run leaves whole
-    // grids behind: running the same command again carries on with the missing ones.
-    let done: HashSet<String> = if store.has_region(&district.county.code).await? {
-        store
-            .grid_codes(&district.county.code)
-            .await?
-            .into_iter()
-            .collect()
+    // Every batch is one transaction of whole grids (or whole events), so an interrupted run
+    // leaves whole grids behind: running the same command again carries on with the missing
+    // ones, and with the history as first planned (its anchor is written before anything).
+    let (done, anchor): (HashSet<String>, _) = if store.has_region(&district.county.code).await? {
+        let done = store.grid_codes(&district.county.code).await?;
+        (done.into_iter().collect(), store.history_anchor().await?)
     } else {
+        let events = args
+            .events
+            .unwrap_or(wangge_synth::events::EVENTS_PER_GRID * u64::from(args.grids));
+        let anchor = (events > 0).then(|| HistoryAnchor {
+            seed: args.seed,
+            events,
+            now_ms: store.now_ms(),
+        });
+        if let Some(a) = anchor {
+            store.set_history_anchor(a).await?;
+        }
         write_head(store, &district).await?;
-        HashSet::new()
+        (HashSet::new(), anchor)
     };
     let planned: HashSet<&str> = district.grids.iter().map(|g| g.code.as_str()).collect();
-    if done.len() >= district.grids.len() || done.iter().any(|c| !planned.contains(c.as_str())) {
-        return Err(StoreError::Conflict(format!(
+    let refused = || {
+        StoreError::Conflict(format!(
             "数据库中已有{}（{}）的{}个网格，与本次生成不符或已生成完毕；请换一个空的数据目录或数据库",
             district.county.name,
             district.county.code,
             done.len()
-        )));
-    }
-    if !done.is_empty() {
-        println!(
-            "继续上次中断的生成：已有 {} 个网格，还差 {} 个",
-            done.len(),
-            district.grids.len() - done.len()
-        );
+        ))
+    };
+    if done.iter().any(|c| !planned.contains(c.as_str())) {
+        return Err(refused());
     }
     let todo: Vec<GridPlan> = district
         .grids
@@ -224,9 +239,53 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
         .filter(|g| !done.contains(&g.code))
         .cloned()
         .collect();
-    let mut progress = Progress::new("生成辖区", todo.len() as u64);
-    store.begin_bulk_load().await?;
+    if !done.is_empty() && !todo.is_empty() {
+        println!(
+            "继续上次中断的生成：已有 {} 个网格，还差 {} 个",
+            done.len(),
+            todo.len()
+        );
+    }
+    let grids_left = !todo.is_empty();
+    let mut persons = 0;
+    if grids_left {
+        store.begin_bulk_load().await?;
+        persons = write_grids(store, cfg, todo).await?;
+    }
+    let events = match anchor {
+        Some(a) => write_history(store, &district, a).await?,
+        None => 0,
+    };
+    if !grids_left && events == 0 {
+        return Err(refused());
+    }
+    eprintln!("建立姓名和身份证号索引…");
+    store.finish_bulk_load().await?;
+    let object = format!(
+        "{} grids={} seed={} persons={persons} events={events}",
+        district.county.code, args.grids, args.seed
+    );
+    store
+        .audit(wangge_store::audit::AuditEntry {
+            account: "system",
+            action: "district.generate",
+            object: &object,
+            outcome: "ok",
+            client: "cli",
+        })
+        .await?;
+    Ok(GenSummary {
+        persons,
+        events,
+        seconds: started.elapsed().as_secs_f64(),
+        district,
+    })
+}
 
+/// Writes the grids with their buildings, households, persons and staff; the number of
+/// persons written.
+async fn write_grids(store: &Store, cfg: Config, todo: Vec<GridPlan>) -> Result<u64, StoreError> {
+    let mut progress = Progress::new("生成辖区", todo.len() as u64);
     // Producers on every core invent and encrypt grids while this task writes batches.
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -271,24 +330,5 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
         progress.advance(grids as u64, &format!("{persons} 人"));
     }
     progress.finish(&format!("{persons} 人"));
-    eprintln!("建立姓名和身份证号索引…");
-    store.finish_bulk_load().await?;
-    let object = format!(
-        "{} grids={} seed={} persons={persons}",
-        district.county.code, args.grids, args.seed
-    );
-    store
-        .audit(wangge_store::audit::AuditEntry {
-            account: "system",
-            action: "district.generate",
-            object: &object,
-            outcome: "ok",
-            client: "cli",
-        })
-        .await?;
-    Ok(GenSummary {
-        persons,
-        seconds: progress.elapsed().as_secs_f64(),
-        district,
-    })
+    Ok(persons)
 }

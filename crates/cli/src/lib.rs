@@ -5,6 +5,7 @@ pub mod audit_cmd;
 pub mod bench_cmd;
 pub mod demo;
 pub mod generator;
+pub mod history;
 pub mod import_cmd;
 pub mod open;
 pub mod progress;

@@ -116,12 +116,13 @@ async fn run(command: Command) -> Result<i32, String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
-                "已生成 {}：{} 个街道、{} 个社区、{} 个网格、{} 人，用时 {:.1} 秒",
+                "已生成 {}：{} 个街道、{} 个社区、{} 个网格、{} 人、{} 件事件，用时 {:.1} 秒",
                 s.district.county.name,
                 s.district.streets.len(),
                 s.district.communities.len(),
                 s.district.grids.len(),
                 s.persons,
+                s.events,
                 s.seconds
             );
         }

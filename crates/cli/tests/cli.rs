@@ -222,3 +222,141 @@ async fn wangge_import_checks_then_applies() {
     db.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One number from the SQLite file.
+async fn scalar(db_file: &Path, sql: &str) -> i64 {
+    let db = Database::connect(format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let n: i64 = row.try_get_by_index(0).unwrap();
+    db.close().await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn gen_writes_an_event_history_whose_trails_hold_and_resumes_it() {
+    use wangge_domain::case::State;
+    use wangge_store::Scope;
+    use wangge_store::events::EventFilter;
+    use wangge_store::people::Paging;
+
+    let dir = temp_dir("events");
+    let data = dir.display().to_string();
+    let o = wangge(&["gen", "--data", &data, "--grids", "4", "--events", "2300"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("2300 件事件"));
+    let db_file = dir.join("wangge.sqlite");
+    let steps = scalar(&db_file, "SELECT COUNT(*) FROM event_step").await;
+    assert!(steps > 2300 * 5, "{steps}");
+    // The version counts the steps after the report, as the live loop bumps it.
+    let off = "SELECT COUNT(*) FROM event e WHERE e.version + 1 <> \
+               (SELECT COUNT(*) FROM event_step s WHERE s.event_id = e.id)";
+    assert_eq!(scalar(&db_file, off).await, 0);
+
+    // As if killed during the last batch (2,000 events a batch): run again to finish.
+    let last = "(SELECT id FROM event ORDER BY id LIMIT 1 OFFSET 2000)";
+    edit(
+        &db_file,
+        &format!("DELETE FROM event_step WHERE event_id >= {last}"),
+    )
+    .await;
+    edit(&db_file, &format!("DELETE FROM event WHERE id >= {last}")).await;
+    assert_eq!(scalar(&db_file, "SELECT COUNT(*) FROM event").await, 2000);
+    let again = wangge(&["gen", "--data", &data, "--grids", "4", "--events", "2300"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("继续生成事件历史"));
+    assert_eq!(scalar(&db_file, "SELECT COUNT(*) FROM event").await, 2300);
+    assert_eq!(
+        scalar(&db_file, "SELECT COUNT(*) FROM event_step").await,
+        steps,
+        "the same trails again"
+    );
+    let done = wangge(&["gen", "--data", &data, "--grids", "4"]);
+    assert_eq!(done.status.code(), Some(2), "{}", stderr(&done));
+
+    let store = wangge_cli::open::DataArgs {
+        data: dir.clone(),
+        database_url: None,
+    }
+    .open()
+    .await
+    .unwrap();
+    let scope = Scope::system();
+    let now = store.now_ms();
+    let list = |state: Option<State>, overdue: Option<bool>, page: u64| {
+        let filter = EventFilter {
+            state: state.map(|s| s.as_str().to_string()),
+            overdue,
+            ..EventFilter::default()
+        };
+        let (store, scope) = (&store, &scope);
+        async move {
+            store
+                .events(scope, &filter, Paging::new(Some(page), Some(200)).unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    for state in State::ALL {
+        assert!(list(Some(state), None, 1).await.total > 0, "{state:?}");
+    }
+    let overdue = list(None, Some(true), 1).await;
+    assert!(
+        overdue
+            .items
+            .iter()
+            .any(|e| State::parse(&e.state).is_some_and(State::is_open))
+    );
+    let mut seen = 0;
+    for page in 1.. {
+        let events = list(None, None, page).await;
+        if events.items.is_empty() {
+            break;
+        }
+        for e in events.items {
+            seen += 1;
+            let d = store.event(&scope, e.id).await.unwrap();
+            assert_eq!(d.trail_intact, Some(true), "event {}", d.id);
+            let trail = d.trail.as_ref().unwrap();
+            let state = State::parse(&d.state).unwrap();
+            // The trail runs from the report to the event's state, in time order.
+            assert_eq!(trail[0].action, "report");
+            assert_eq!(trail.last().unwrap().to_state, d.state);
+            for w in trail.windows(2) {
+                assert_eq!(w[0].to_state, w[1].from_state, "event {}", d.id);
+                assert!(w[0].at <= w[1].at && w[1].at <= now);
+            }
+            assert_eq!(d.closed_at.is_some(), state.is_closed(), "event {}", d.id);
+            let running = matches!(state, State::Dispatched | State::Handling);
+            assert_eq!(d.deadline.is_some(), running, "event {}", d.id);
+            if running && d.deadline.is_some_and(|t| t < now - 60_000) {
+                assert!(
+                    d.overdue && d.warning,
+                    "event {} is past its deadline",
+                    d.id
+                );
+            }
+            if d.deadline.is_some_and(|t| t > now) {
+                assert!(!d.overdue, "event {}", d.id);
+            }
+            assert_eq!(d.review_date.is_some(), state == State::Suspended);
+            assert!(d.rating.is_none() || matches!(state, State::Closed | State::Settled));
+            assert_eq!(d.duplicate_of.is_some(), state == State::Merged);
+            if let Some(original) = d.duplicate_of {
+                let o = store.event(&scope, original).await.unwrap();
+                assert!(o.id < d.id && o.state != "merged");
+            }
+        }
+    }
+    assert_eq!(seen, 2300);
+    store.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
