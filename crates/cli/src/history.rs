@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use wangge_store::event_load::{
-    ActorIn, Cast, EventBatch, EventIn, HistoryAnchor, StepIn, history_id,
+    ActorIn, Cast, EventBatch, EventIn, HistoryAnchor, PreparedBatch, StepIn, history_id,
 };
 use wangge_store::scope::county_of;
 use wangge_store::{Store, StoreError};
@@ -72,13 +72,13 @@ fn input(h: &History, e: &PlannedEvent) -> EventIn {
     }
 }
 
-/// Events `first..end` planned and replayed.
-fn batch(h: &History, cast: &Cast, first: u64, end: u64) -> Result<EventBatch, StoreError> {
+/// Events `first..end` planned, replayed and made into statements.
+fn batch(h: &History, cast: &Cast, first: u64, end: u64) -> Result<PreparedBatch, StoreError> {
     let mut batch = EventBatch::new();
     for n in first..end {
         batch.add(cast, &input(h, &h.event(n)))?;
     }
-    Ok(batch)
+    Ok(batch.prepare(cast))
 }
 
 /// Writes the history `anchor` describes over the district (after its grids and staff),
@@ -126,7 +126,7 @@ pub async fn write_history(
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 4);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<EventBatch, StoreError>>(workers * 2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<PreparedBatch, StoreError>>(workers * 2);
     let todo = Arc::new(todo);
     let next = Arc::new(AtomicU64::new(0));
     for _ in 0..workers {

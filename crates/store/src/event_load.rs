@@ -7,7 +7,10 @@ mod replay;
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, Iterable, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable, QueryFilter, QuerySelect,
+    QueryTrait, Statement, TransactionTrait,
+};
 use wangge_domain::case::{Action, Actor};
 use wangge_domain::catalog::CatalogItem;
 use wangge_domain::date::Date;
@@ -115,6 +118,8 @@ struct Desk {
 /// departments, each grid's worker and the command centers' and leaders' accounts.
 pub struct Cast {
     now: i64,
+    /// The statements of a batch are built for it.
+    backend: DbBackend,
     calendar: WorkCalendar,
     catalog: HashMap<String, CatalogItem>,
     active: Vec<CatalogItem>,
@@ -287,27 +292,57 @@ impl EventBatch {
         self.events.is_empty()
     }
 
+    /// Builds the batch's INSERT statements (pure CPU: on worker threads, so the writer
+    /// only runs them).
+    pub fn prepare(self, cast: &Cast) -> PreparedBatch {
+        let (events, steps) = (self.events.len(), self.steps.len());
+        let mut statements = Vec::new();
+        let per = (MAX_PARAMS / event::Column::iter().count()).max(1);
+        let mut rows = self.events.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk = rows.by_ref().take(per).map(event::ActiveModel::from);
+            statements.push(event::Entity::insert_many(chunk).build(cast.backend));
+        }
+        let per = (MAX_PARAMS / event_step::Column::iter().count()).max(1);
+        let mut rows = self.steps.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk = rows.by_ref().take(per).map(event_step::ActiveModel::from);
+            statements.push(event_step::Entity::insert_many(chunk).build(cast.backend));
+        }
+        PreparedBatch {
+            statements,
+            events,
+            steps,
+        }
+    }
+}
+
+/// A batch ready to be written.
+pub struct PreparedBatch {
+    statements: Vec<Statement>,
+    events: usize,
+    steps: usize,
+}
+
+impl PreparedBatch {
+    pub fn len(&self) -> usize {
+        self.events
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events == 0
+    }
+
     /// Trail rows in the batch.
     pub fn step_count(&self) -> usize {
-        self.steps.len()
+        self.steps
     }
 
     /// Writes all the events and their trails, or none of them.
     pub async fn write(self, store: &Store) -> Result<(), StoreError> {
         let txn = store.connection().begin().await?;
-        let per = (MAX_PARAMS / event::Column::iter().count()).max(1);
-        for chunk in self.events.chunks(per) {
-            event::Entity::insert_many(chunk.iter().cloned().map(event::ActiveModel::from))
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        let per = (MAX_PARAMS / event_step::Column::iter().count()).max(1);
-        for chunk in self.steps.chunks(per) {
-            event_step::Entity::insert_many(
-                chunk.iter().cloned().map(event_step::ActiveModel::from),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+        for statement in self.statements {
+            txn.execute_raw(statement).await?;
         }
         txn.commit().await?;
         Ok(())
@@ -401,6 +436,7 @@ impl Store {
             .collect();
         Ok(Cast {
             now,
+            backend: db.get_database_backend(),
             calendar,
             catalog,
             active,

@@ -37,6 +37,7 @@ fn cast(now: i64) -> Cast {
         .collect();
     Cast {
         now,
+        backend: DbBackend::Sqlite,
         calendar: WorkCalendar::china_2026(),
         catalog: active.iter().map(|i| (i.code.clone(), i.clone())).collect(),
         active,
