@@ -284,6 +284,15 @@ fn sheet_keys() -> impl Iterator<Item = &'static str> {
     .into_iter()
 }
 
+/// Undoes the quote an export puts before text a spreadsheet would take for a formula
+/// (`'-3` back to `-3`), so an exported file reads back as it was.
+fn unquote(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => cell,
+    }
+}
+
 /// A limit written negative (`-30`, `-2.5`) gets its own message.
 fn negative(cell: &str) -> bool {
     cell.strip_prefix('-')
@@ -385,7 +394,7 @@ pub fn parse_sheet(
         let mut out: [String; 10] = Default::default();
         for (slot, column) in out.iter_mut().zip(COLUMNS) {
             let (index, header, minutes) = &layout[column.key];
-            let cell = cells.get(*index).map_or("", |c| c.trim());
+            let cell = cells.get(*index).map_or("", |c| unquote(c.trim()));
             *slot = match column.key {
                 "lead" => lead_code(header, cell, departments).unwrap_or_else(|m| {
                     report("lead", m);
@@ -725,6 +734,19 @@ mod tests {
             let e = minutes_to_hours("签收", cell).unwrap_err();
             assert!(e.contains(says), "{cell}: {e}");
         }
+    }
+
+    #[test]
+    fn quotes_added_on_export_are_dropped() {
+        assert_eq!(unquote("'-3"), "-3");
+        assert_eq!(unquote("'=A1"), "=A1");
+        assert_eq!(unquote("'abc"), "'abc");
+        assert_eq!(unquote("-3"), "-3");
+        let deps = departments();
+        let mut rows = sheet_rows(&default_catalog()[..1], &deps);
+        rows[0][6] = "'-2".into();
+        let errors = parse_sheet(&headers(), &numbered(rows), &deps).unwrap_err();
+        assert_eq!(errors[0].message, "办结时限(工作日)不能为负数，实际为-2");
     }
 
     #[test]

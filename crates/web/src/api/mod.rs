@@ -2,6 +2,7 @@
 mod audit;
 mod buildings;
 mod calendar;
+pub(crate) mod catalog;
 mod events;
 mod export;
 pub(crate) mod imports;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(locate::routes())
         .merge(events::routes())
         .merge(calendar::routes())
+        .merge(catalog::routes())
         .merge(uploads::routes())
         .merge(public::routes())
         .merge(notices::routes())

@@ -3,6 +3,8 @@
 mod account;
 mod audit;
 mod buildings;
+mod calendar;
+mod catalog;
 mod coverage;
 mod events;
 mod grid_edit;
@@ -38,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .merge(places::routes())
         .merge(buildings::routes())
         .merge(events::routes())
+        .merge(catalog::routes())
+        .merge(calendar::routes())
         .merge(public::routes())
         .merge(notices::routes())
 }
