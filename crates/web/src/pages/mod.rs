@@ -5,6 +5,7 @@ mod audit;
 mod buildings;
 mod calendar;
 mod catalog;
+mod catalog_edit;
 mod coverage;
 mod events;
 mod grid_edit;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(buildings::routes())
         .merge(events::routes())
         .merge(catalog::routes())
+        .merge(catalog_edit::routes())
         .merge(calendar::routes())
         .merge(public::routes())
         .merge(notices::routes())
