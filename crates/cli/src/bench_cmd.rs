@@ -16,10 +16,58 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         names: usize,
     },
+    /// Create staff-reported events through the HTTP API for a while, beside the raw
+    /// engine writing the same rows.
+    Events {
+        /// How long to keep the load on.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Concurrent clients (keep-alive connections).
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+    },
 }
 
 pub async fn run(store: &Store, cmd: BenchCommand) -> Result<i32, String> {
-    let BenchCommand::Search { names } = cmd;
+    match cmd {
+        BenchCommand::Search { names } => search_bench(store, names).await,
+        BenchCommand::Events {
+            seconds,
+            connections,
+        } => events_bench(store, seconds, connections).await,
+    }
+}
+
+async fn events_bench(store: &Store, seconds: u64, connections: usize) -> Result<i32, String> {
+    let run = crate::bench_events::run(store, seconds, connections).await?;
+    let mut latencies = run.latencies_ms.clone();
+    let rate = run.acknowledged as f64 / run.seconds;
+    let (p50, p95) = stats(&mut latencies);
+    let p99 = latencies[((latencies.len() - 1) as f64 * 0.99).round() as usize];
+    println!(
+        "HTTP 上报事件：{connections} 个连接 {:.1} 秒，确认 {} 件（失败 {}），库中新增 {} 件",
+        run.seconds, run.acknowledged, run.failed, run.stored
+    );
+    println!("  {rate:.0} 件/秒；延迟 中位数 {p50:.1} ms  P95 {p95:.1} ms  P99 {p99:.1} ms");
+    if run.stored < run.acknowledged {
+        return Err(format!(
+            "确认了 {} 件但库中只有 {} 件",
+            run.acknowledged, run.stored
+        ));
+    }
+    let raw_one = crate::bench_events::raw_engine(store, 2_000, 1).await?;
+    let raw_batch = crate::bench_events::raw_engine(store, 20_000, 100).await?;
+    println!("原始引擎写入相同的三行（事件、留痕、审计），每件一次提交：{raw_one:.0} 件/秒");
+    println!("原始引擎写入相同的三行，每 100 件一次提交：        {raw_batch:.0} 件/秒");
+    println!(
+        "比值 wangge/引擎：{:.2}（对每件一次提交）  {:.2}（对每100件一次提交）",
+        rate / raw_one,
+        rate / raw_batch
+    );
+    Ok(0)
+}
+
+async fn search_bench(store: &Store, names: usize) -> Result<i32, String> {
     let picked = pick_names(store, names).await.map_err(|e| e.to_string())?;
     if picked.is_empty() {
         return Err("数据库中没有人员，请先运行 wangge gen".into());

@@ -3,6 +3,7 @@
 
 pub mod audit_cmd;
 pub mod bench_cmd;
+pub mod bench_events;
 pub mod demo;
 pub mod generator;
 pub mod history;

@@ -49,7 +49,7 @@ fn role_id<S: serde::Serializer>(role: &Role, s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl Account {
-    fn from_model(m: &account::Model) -> Result<Account, StoreError> {
+    pub(crate) fn from_model(m: &account::Model) -> Result<Account, StoreError> {
         Ok(Account {
             id: m.id,
             username: m.username.clone(),

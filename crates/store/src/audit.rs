@@ -2,8 +2,8 @@
 //! that refuses rows younger than the retention period.
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 use wangge_domain::audit::{GENESIS, chain_hash, from_hex, to_hex};
@@ -95,12 +95,25 @@ impl Store {
         conn: &impl ConnectionTrait,
         entry: AuditEntry<'_>,
     ) -> Result<(), StoreError> {
+        self.audit_many_in(conn, &[entry]).await
+    }
+
+    /// Appends rows in order inside the caller's transaction, reading and moving the chain's
+    /// head once for all of them (a group commit of many reports).
+    pub async fn audit_many_in(
+        &self,
+        conn: &impl ConnectionTrait,
+        entries: &[AuditEntry<'_>],
+    ) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
         // Write first: the update locks the head row (PostgreSQL) or takes the write lock
         // (SQLite), so concurrent appenders queue here instead of forking the chain.
         audit_head::Entity::update_many()
             .col_expr(
                 audit_head::Column::Seq,
-                Expr::col(audit_head::Column::Seq).add(1),
+                Expr::col(audit_head::Column::Seq).add(entries.len() as i64),
             )
             .filter(audit_head::Column::Id.eq(1))
             .exec(conn)
@@ -109,26 +122,33 @@ impl Store {
             .one(conn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let prev: [u8; 32] = from_hex(&head.last_hash)
-            .and_then(|v| v.try_into().ok())
-            .ok_or_else(|| StoreError::Crypto("审计链头已损坏".into()))?;
-        let mut row = audit_log::Model {
-            id: self.next_id(),
-            at: self.now_ms(),
-            account: entry.account.to_string(),
-            action: entry.action.to_string(),
-            object: entry.object.to_string(),
-            outcome: entry.outcome.to_string(),
-            client: entry.client.to_string(),
-            prev_hash: head.last_hash.clone(),
-            hash: String::new(),
-        };
-        let f = fields(&row);
-        row.hash = to_hex(&chain_hash(&prev, &f.each_ref().map(String::as_str)));
-        let hash = row.hash.clone();
-        audit_log::ActiveModel::from(row).insert(conn).await?;
+        let mut last = head.last_hash;
+        let mut rows = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let prev: [u8; 32] = from_hex(&last)
+                .and_then(|v| v.try_into().ok())
+                .ok_or_else(|| StoreError::Crypto("审计链头已损坏".into()))?;
+            let mut row = audit_log::Model {
+                id: self.next_id(),
+                at: self.now_ms(),
+                account: entry.account.to_string(),
+                action: entry.action.to_string(),
+                object: entry.object.to_string(),
+                outcome: entry.outcome.to_string(),
+                client: entry.client.to_string(),
+                prev_hash: last,
+                hash: String::new(),
+            };
+            let f = fields(&row);
+            row.hash = to_hex(&chain_hash(&prev, &f.each_ref().map(String::as_str)));
+            last = row.hash.clone();
+            rows.push(audit_log::ActiveModel::from(row));
+        }
+        audit_log::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
         audit_head::Entity::update_many()
-            .col_expr(audit_head::Column::LastHash, Expr::value(hash))
+            .col_expr(audit_head::Column::LastHash, Expr::value(last))
             .filter(audit_head::Column::Id.eq(1))
             .exec(conn)
             .await?;

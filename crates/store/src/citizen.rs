@@ -143,7 +143,7 @@ impl Store {
             )
             .await?;
         Ok(Tracking {
-            tracking_code: filed.tracking_code.unwrap_or(code),
+            tracking_code: filed.0.tracking_code.unwrap_or(code),
         })
     }
 

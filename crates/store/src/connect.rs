@@ -107,7 +107,9 @@ async fn connect_sqlite(path: &Path) -> Result<DatabaseConnection, StoreError> {
     opts.map_sqlx_sqlite_opts(|o| {
         o.create_if_missing(true)
             .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            // Every acknowledged write must survive a power cut: the WAL is synced at each
+            // commit. Writes many people make at once are group-committed to share it.
+            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
             // Random-keyed indexes (blind index, names) thrash SQLite's 2 MB default cache;

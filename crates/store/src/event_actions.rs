@@ -64,10 +64,7 @@ impl Store {
         let e = self.visible_event(db, scope, id).await?;
         let depts = Departments::load(db).await?;
         let actor = actor_of(scope, &e, &depts);
-        let name = self
-            .account(scope.account_id)
-            .await
-            .map_or_else(|_| scope.username.clone(), |a| a.display_name);
+        let name = scope.display_name.clone();
         let department = scope.department_id.filter(|_| scope.role.is_department());
         let who = Who {
             actor,

@@ -5,7 +5,6 @@
 //! dispatched to their department (lead or co-department) and the claimable pool.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::Serialize;
 use wangge_domain::audit::{GENESIS, chain_hash, to_hex};
@@ -15,11 +14,11 @@ use wangge_domain::date::format_local;
 use wangge_domain::region::Level;
 use wangge_domain::role::Role;
 
-use crate::audit::AuditEntry;
 use crate::entity::{department, event, event_step};
+use crate::group_commit::Filing;
 use crate::people::{Page, Paging};
 use crate::scope::county_of;
-use crate::uploads::{Uploader, join_ids};
+use crate::uploads::{Uploader, join_ids, parse_photo_ref};
 use crate::{Scope, Store, StoreError};
 
 /// An event as filed: the catalog item, what and where.
@@ -484,10 +483,7 @@ impl Store {
                 "该位置不在您管辖范围内的任何网格中",
             ));
         }
-        let reporter = self
-            .account(scope.account_id)
-            .await
-            .map_or_else(|_| scope.username.clone(), |a| a.display_name);
+        let reporter = scope.display_name.clone();
         let filed = self
             .file_event(
                 checked,
@@ -504,7 +500,10 @@ impl Store {
                 |_| {},
             )
             .await?;
-        self.event(scope, filed.id).await
+        // Answered from the rows just written: a new event has no department yet.
+        let (model, step) = filed;
+        self.detail_view(scope, model, vec![step], &Departments(Vec::new()))
+            .await
     }
 
     /// Checks what a report says, whoever files it: the catalog item, the texts, the point
@@ -565,7 +564,7 @@ impl Store {
         filer: Filer<'_>,
         photos: &[String],
         finish: impl FnOnce(&mut event::Model),
-    ) -> Result<event::Model, StoreError> {
+    ) -> Result<(event::Model, event_step::Model), StoreError> {
         let county = county_of(&c.grid).ok_or(StoreError::NotFound)?;
         let now = self.now_ms();
         let mut model = event::Model {
@@ -619,10 +618,10 @@ impl Store {
             trail_hash: String::new(),
         };
         finish(&mut model);
-        let txn = self.connection().begin().await?;
-        let photo_ids = self
-            .attach_uploads(&txn, filer.uploader, photos, model.id)
-            .await?;
+        let photo_ids = photos
+            .iter()
+            .map(|r| parse_photo_ref(r).map(|(id, _)| id))
+            .collect::<Result<Vec<_>, _>>()?;
         model.photos = join_ids(&photo_ids);
         let mut step = event_step::Model {
             county,
@@ -643,21 +642,18 @@ impl Store {
         };
         step.hash = step_hash(&step.prev_hash, &step);
         model.trail_hash = step.hash.clone();
-        event::ActiveModel::from(model.clone()).insert(&txn).await?;
-        event_step::ActiveModel::from(step).insert(&txn).await?;
-        self.audit_in(
-            &txn,
-            AuditEntry {
-                account: filer.audit_account,
-                action: "event.report",
-                object: &format!("事件{} {}", model.id, model.category_name),
-                outcome: "ok",
-                client: filer.client,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(model)
+        // The rows are written by the group committer: many reports, one fsync.
+        self.group_writer()
+            .write(Filing {
+                event: model.clone(),
+                step: step.clone(),
+                photos: photos.to_vec(),
+                uploader: filer.uploader,
+                audit_account: filer.audit_account.to_string(),
+                client: filer.client.to_string(),
+            })
+            .await?;
+        Ok((model, step))
     }
 
     /// One event within the caller's scope, with its trail and the caller's choices.
@@ -681,8 +677,19 @@ impl Store {
             .order_by_asc(event_step::Column::Seq)
             .all(db)
             .await?;
+        self.detail_view(scope, e, steps, &depts).await
+    }
+
+    /// The detail of an event from its rows.
+    async fn detail_view(
+        &self,
+        scope: &Scope,
+        e: event::Model,
+        steps: Vec<event_step::Model>,
+        depts: &Departments,
+    ) -> Result<EventView, StoreError> {
         let intact = trail_break(&steps, &e.trail_hash).is_none();
-        let actor = actor_of(scope, &e, &depts);
+        let actor = actor_of(scope, &e, depts);
         let state = State::parse(&e.state).unwrap_or(State::Reported);
         let actions: Vec<ActionChoice> = case::available(state, &flags_of(&e), &actor)
             .into_iter()
@@ -725,7 +732,7 @@ impl Store {
         } else {
             None
         };
-        let mut view = view_of(e, &depts);
+        let mut view = view_of(e, depts);
         view.duplicates = duplicates;
         view.actions = Some(actions);
         view.trail = Some(trail);

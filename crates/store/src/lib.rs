@@ -20,6 +20,7 @@ pub mod event_load;
 pub mod events;
 pub mod export;
 pub mod grids;
+mod group_commit;
 pub mod idempotency;
 pub mod ids;
 pub mod import;
@@ -60,6 +61,8 @@ pub struct Store {
     ids: Arc<ids::IdGen>,
     policy: accounts::SecurityPolicy,
     grid_index: locate::GridIndex,
+    /// Started on first use, on the runtime that uses the store.
+    group_writer: Arc<std::sync::OnceLock<group_commit::GroupWriter>>,
 }
 
 impl Store {
@@ -78,6 +81,7 @@ impl Store {
             clock,
             policy: accounts::SecurityPolicy::default(),
             grid_index: locate::GridIndex::default(),
+            group_writer: Arc::default(),
         })
     }
 
@@ -97,6 +101,12 @@ impl Store {
 
     pub fn next_id(&self) -> i64 {
         self.ids.next()
+    }
+
+    /// The group committer for reports (see [`group_commit`]).
+    pub(crate) fn group_writer(&self) -> &group_commit::GroupWriter {
+        self.group_writer
+            .get_or_init(|| group_commit::GroupWriter::start(self.clone()))
     }
 
     pub fn crypto(&self) -> &dyn Crypto {

@@ -9,6 +9,8 @@ use crate::StoreError;
 pub struct Scope {
     pub account_id: i64,
     pub username: String,
+    /// The name shown in trails (张三), so steps need not look the account up.
+    pub display_name: String,
     pub role: Role,
     /// Region code prefix; "" means everything.
     pub region: String,
@@ -21,6 +23,7 @@ impl Scope {
         Scope {
             account_id: 0,
             username: "system".into(),
+            display_name: "系统".into(),
             role: Role::Admin,
             region: String::new(),
             department_id: None,
@@ -69,6 +72,7 @@ mod tests {
         Scope {
             account_id: 1,
             username: "u".into(),
+            display_name: "u".into(),
             role: Role::Operator,
             region: region.into(),
             department_id: None,

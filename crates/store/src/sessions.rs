@@ -97,10 +97,11 @@ impl Store {
                 .exec(&self.db)
                 .await?;
         }
-        let account = self.account(acc.id).await?;
+        let account = crate::accounts::Account::from_model(&acc)?;
         let scope = Scope {
             account_id: account.id,
             username: account.username.clone(),
+            display_name: account.display_name.clone(),
             role: account.role,
             region: account.scope.clone(),
             department_id: account.department_id,

@@ -46,6 +46,14 @@ pub fn photo_ids(list: &str) -> Vec<i64> {
     list.split(',').filter_map(|p| p.parse().ok()).collect()
 }
 
+/// A photo reference as a report names it: `id` or `id.token`.
+pub(crate) fn parse_photo_ref(r: &str) -> Result<(i64, &str), StoreError> {
+    let (id, token) = r.trim().split_once('.').unwrap_or((r.trim(), ""));
+    id.parse()
+        .map(|id| (id, token))
+        .map_err(|_| StoreError::invalid("photos", format!("照片“{r}”不存在或不是您上传的")))
+}
+
 pub(crate) fn join_ids(ids: &[i64]) -> String {
     if ids.is_empty() {
         return String::new();
@@ -113,9 +121,8 @@ impl Store {
         }
         let mut ids = Vec::with_capacity(refs.len());
         for r in refs {
-            let (id_text, token) = r.trim().split_once('.').unwrap_or((r.trim(), ""));
+            let (id, token) = parse_photo_ref(r)?;
             let bad = || StoreError::invalid("photos", format!("照片“{r}”不存在或不是您上传的"));
-            let id: i64 = id_text.parse().map_err(|_| bad())?;
             let mut q = upload::Entity::update_many()
                 .col_expr(upload::Column::EventId, Expr::value(event_id))
                 .filter(upload::Column::Id.eq(id))
