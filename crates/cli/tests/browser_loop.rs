@@ -195,6 +195,7 @@ fn walk(browser: &Browser, base: &str, accounts: &[DemoAccount]) -> Result<(), S
     login(browser, base, operator)?;
     browser.goto(&format!("{base}/events?queue=inbox"))?;
     let first = browser.wait_for("table.events tbody tr a[href^=\"/events/\"]", WAIT)?;
+    browser.screenshot_png(&target_dir().join("browser-loop-inbox.png"))?;
     let href = browser.attr(&first, "href")?.unwrap_or_default();
     browser.click(&first)?;
     browser.wait_for_url(|u| path_of(u).starts_with("/events/"), WAIT)?;
@@ -205,6 +206,7 @@ fn walk(browser: &Browser, base: &str, accounts: &[DemoAccount]) -> Result<(), S
         ));
     }
     let event_url = browser.current_url()?;
+    browser.screenshot_png(&target_dir().join("browser-loop-event.png"))?;
     step(browser, "verify", "已立案")?;
     let suggestion = browser.text(&browser.find("form.action-dispatch select option")?)?;
     if !suggestion.contains("按事项清单") {
@@ -233,6 +235,7 @@ fn walk(browser: &Browser, base: &str, accounts: &[DemoAccount]) -> Result<(), S
         &result.to_string_lossy(),
     )?;
     step(browser, "handle", "待核查")?;
+    browser.screenshot_png(&target_dir().join("browser-loop-handled.png"))?;
     browser
         .find("ol.trail img")
         .map_err(|e| format!("the result photo is not in the trail: {e}"))?;

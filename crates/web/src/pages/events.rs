@@ -13,7 +13,7 @@ use wangge_store::events::{EventFilter, EventView, NewEvent, Queue};
 use wangge_store::people::{Page, Paging};
 use wangge_store::uploads::Uploader;
 
-use super::{Nav, PageQuery, render};
+use super::{Nav, PageQuery, catalog_groups, render};
 use crate::AppState;
 use crate::auth::{PageCaller, check_csrf};
 use crate::error::PageError;
@@ -43,7 +43,7 @@ struct EventsPage {
     queue: String,
     /// The role's work queues as (name, label) tabs.
     queues: Vec<(&'static str, &'static str)>,
-    catalog: Vec<CatalogEntry>,
+    catalog: Vec<(String, Vec<CatalogEntry>)>,
     can_report: bool,
     error: Option<String>,
 }
@@ -54,7 +54,7 @@ struct EventPage {
     nav: Nav,
     e: EventView,
     departments: Vec<(String, String)>,
-    catalog: Vec<CatalogEntry>,
+    catalog: Vec<(String, Vec<CatalogEntry>)>,
     /// The catalog's lead department for the event's item (dispatch's default).
     suggested: String,
     error: Option<String>,
@@ -93,7 +93,7 @@ async fn list_page(
             .iter()
             .map(|q| (q.as_str(), q.label()))
             .collect(),
-        catalog: s.store.catalog().await?,
+        catalog: catalog_groups(&s.store.catalog().await?),
         can_report: role.can_write() && !role.is_department(),
         error,
     })
@@ -185,7 +185,7 @@ async fn event_page(
             .unwrap_or_default(),
         e,
         departments,
-        catalog,
+        catalog: catalog_groups(&catalog),
         error,
     })
     .into_response())

@@ -48,6 +48,21 @@ pub fn routes() -> Router<AppState> {
         .merge(notices::routes())
 }
 
+/// The catalog's items under their categories, for `<optgroup>`s: a phone user scrolls a
+/// category's dozen items instead of all of them.
+pub(crate) fn catalog_groups(
+    catalog: &[wangge_store::catalog::CatalogEntry],
+) -> Vec<(String, Vec<wangge_store::catalog::CatalogEntry>)> {
+    let mut groups: Vec<(String, Vec<wangge_store::catalog::CatalogEntry>)> = Vec::new();
+    for item in catalog {
+        match groups.iter_mut().find(|g| g.0 == item.category) {
+            Some(g) => g.1.push(item.clone()),
+            None => groups.push((item.category.clone(), vec![item.clone()])),
+        }
+    }
+    groups
+}
+
 /// Query parameters for pages: a malformed query is an error page, not a plain-text 400.
 pub struct PageQuery<T>(pub T);
 

@@ -13,7 +13,7 @@ use wangge_store::citizen::{PublicReport, PublicTrack};
 use wangge_store::events::NewEvent;
 use wangge_store::uploads::Uploader;
 
-use super::{Nav, PageQuery, render};
+use super::{Nav, PageQuery, catalog_groups, render};
 use crate::AppState;
 use crate::api::uploads_photo_response;
 use crate::auth::ClientAddr;
@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "public_report.html")]
 struct ReportPage {
     nav: Nav,
-    catalog: Vec<CatalogEntry>,
+    catalog: Vec<(String, Vec<CatalogEntry>)>,
     map: String,
     error: Option<String>,
     /// What was typed, shown again after an error.
@@ -88,7 +88,7 @@ async fn report_page(
     let keep = |k: &str| f.map(|f| f.get(k)).unwrap_or_default();
     Ok(render(&ReportPage {
         nav: Nav::default(),
-        catalog: s.store.catalog().await?,
+        catalog: catalog_groups(&s.store.catalog().await?),
         map,
         error,
         description: keep("description"),
