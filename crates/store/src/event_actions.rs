@@ -372,7 +372,7 @@ pub(crate) struct Who<'a> {
 }
 
 /// A rating this low or lower flags the event for the command center (差评回访).
-const LOW_RATING: u8 = 2;
+pub(crate) const LOW_RATING: u8 = 2;
 
 /// The notice a step sends, if any.
 fn notice_of(
@@ -449,7 +449,7 @@ fn step_note(action: Action, note: &str, input: &ActionIn) -> String {
 }
 
 /// Starts, extends, pauses, resumes or clears the event's time limit as the step says.
-fn apply_deadline(
+pub(crate) fn apply_deadline(
     e: &mut event::Model,
     deadline: Deadline,
     calendar: &WorkCalendar,

@@ -4,21 +4,17 @@
 //! warnings and overdue flags at the minute it would have raised them. Every trail row is
 //! chained to the one before by `events::step_hash`.
 use wangge_domain::audit::{GENESIS, to_hex};
-use wangge_domain::case::{self, Action, Deadline, Phase, Request, State};
+use wangge_domain::case::{self, Action, Request, State};
 use wangge_domain::catalog::CatalogItem;
 use wangge_domain::region::Level;
-use wangge_domain::worktime::WorkCalendar;
 
 use super::{ActorIn, Cast, EventIn, Resolved, StepIn};
 use crate::StoreError;
 use crate::entity::{event, event_step};
+use crate::event_actions::{LOW_RATING, apply_deadline};
 use crate::events::{co_codes, flags_of, step_hash};
 use crate::scope::county_of;
 
-/// Share of a time limit after which the warning is raised (as `event_actions`).
-const WARNING_PERMILLE: i64 = 800;
-/// A rating this low or lower asks for a call back (as `event_actions`).
-const LOW_RATING: u8 = 2;
 const MINUTE_MS: i64 = 60_000;
 
 struct Replay<'c> {
@@ -315,7 +311,7 @@ impl Replay<'_> {
             e,
             t.deadline,
             &cast.calendar,
-            self.item,
+            Some(self.item),
             before.urgency == "urgent",
             s.at,
             before.extension_days,
@@ -361,83 +357,4 @@ fn step_note(s: &StepIn) -> String {
     }
     parts.retain(|p| !p.is_empty());
     parts.join("；")
-}
-
-/// Starts, extends, pauses, resumes or clears the time limit, as `event_actions` does.
-fn apply_deadline(
-    e: &mut event::Model,
-    deadline: Deadline,
-    calendar: &WorkCalendar,
-    item: &CatalogItem,
-    urgent: bool,
-    now: i64,
-    extension_days: Option<i32>,
-) {
-    let per_day = calendar.working_minutes_per_day();
-    match deadline {
-        Deadline::Keep => {}
-        Deadline::Clear => {
-            e.phase = None;
-            e.clock_started_at = None;
-            e.allowed_minutes = None;
-            e.warning_at = None;
-            e.deadline = None;
-            e.minutes_left = None;
-        }
-        Deadline::Start(phase) => {
-            let limits = item.effective_limits();
-            let mut minutes = match phase {
-                Phase::Sign => i64::from(limits.sign_minutes),
-                Phase::Handle => i64::from(limits.handle_days) * per_day,
-            };
-            if urgent {
-                minutes = (minutes / 2).max(30);
-            }
-            e.phase = Some(
-                match phase {
-                    Phase::Sign => "sign",
-                    Phase::Handle => "handle",
-                }
-                .into(),
-            );
-            e.clock_started_at = Some(now);
-            e.allowed_minutes = Some(minutes);
-            e.minutes_left = None;
-            set_limit(e, calendar, now, minutes, 0);
-        }
-        Deadline::Extend => {
-            let extra = i64::from(extension_days.unwrap_or(0)) * per_day;
-            if let (Some(deadline), Some(allowed), Some(start)) =
-                (e.deadline, e.allowed_minutes, e.clock_started_at)
-            {
-                let allowed = allowed + extra;
-                e.allowed_minutes = Some(allowed);
-                e.deadline = Some(calendar.add_working_minutes(deadline, extra));
-                e.warning_at =
-                    Some(calendar.add_working_minutes(start, allowed * WARNING_PERMILLE / 1000));
-            }
-        }
-        Deadline::Pause => {
-            if let Some(deadline) = e.deadline {
-                e.minutes_left = Some(calendar.working_minutes_between(now, deadline));
-                e.deadline = None;
-                e.warning_at = None;
-            }
-        }
-        Deadline::Resume => {
-            if let (Some(left), Some(allowed)) = (e.minutes_left, e.allowed_minutes) {
-                set_limit(e, calendar, now, left, allowed - left);
-                e.minutes_left = None;
-            }
-        }
-    }
-}
-
-/// The deadline `left` working minutes from now, and the warning where 80 % of the whole
-/// limit (of which `used` is gone) will have been used.
-fn set_limit(e: &mut event::Model, calendar: &WorkCalendar, now: i64, left: i64, used: i64) {
-    let allowed = left + used;
-    let warn_after = (allowed * WARNING_PERMILLE / 1000 - used).max(0);
-    e.deadline = Some(calendar.add_working_minutes(now, left));
-    e.warning_at = Some(calendar.add_working_minutes(now, warn_after));
 }
