@@ -430,6 +430,11 @@ async fn two_departments_claiming_at_once_one_wins() {
             a.1,
             b.1
         );
+        // A claim arriving after the winner's commit is told the same, not "not found".
+        for t in [&h1, &h2] {
+            let (s, e) = act(&ctx, t, id, json!({"action": "claim"})).await;
+            assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        }
         let (_, e) = call(
             &ctx,
             "GET",

@@ -187,6 +187,54 @@ mod jpeg {
         }
     }
 
+    /// The Orientation tag (0x0112) of an APP1 Exif payload's first IFD, when it says the
+    /// picture must be turned or mirrored (2–8).
+    pub(super) fn exif_orientation(payload: &[u8]) -> Option<u16> {
+        let tiff = payload.strip_prefix(b"Exif\0\0")?;
+        let big = match tiff.get(..4)? {
+            b"MM\0\x2a" => true,
+            b"II\x2a\0" => false,
+            _ => return None,
+        };
+        let u16_at = |at: usize| -> Option<u16> {
+            let b: [u8; 2] = tiff.get(at..at + 2)?.try_into().ok()?;
+            Some(if big {
+                u16::from_be_bytes(b)
+            } else {
+                u16::from_le_bytes(b)
+            })
+        };
+        let u32_at = |at: usize| -> Option<usize> {
+            let b: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+            let v = if big {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            };
+            usize::try_from(v).ok()
+        };
+        let ifd = u32_at(4)?;
+        let entries = usize::from(u16_at(ifd)?);
+        (0..entries)
+            .map(|i| ifd + 2 + 12 * i)
+            .find(|&e| u16_at(e) == Some(0x0112))
+            .filter(|&e| u16_at(e + 2) == Some(3) && u32_at(e + 4) == Some(1))
+            .and_then(|e| u16_at(e + 8))
+            .filter(|turn| (2..=8).contains(turn))
+    }
+
+    /// An APP1 segment holding nothing but the Orientation tag.
+    pub(super) fn orientation_only(turn: u16) -> Vec<u8> {
+        let mut payload = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+        payload.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+        payload.extend(turn.to_be_bytes());
+        payload.extend([0, 0, 0, 0, 0, 0]); // value padding, no next IFD
+        let mut segment = vec![0xff, 0xe1];
+        segment.extend(((payload.len() + 2) as u16).to_be_bytes());
+        segment.extend(payload);
+        segment
+    }
+
     /// The marker code at `pos` and the position after it, skipping fill bytes (0xFF runs).
     fn marker(bytes: &[u8], mut pos: usize) -> Result<(u8, usize), PhotoError> {
         match bytes.get(pos) {
@@ -249,6 +297,10 @@ mod jpeg {
             if keep(code, &segment[2..]) {
                 out.extend_from_slice(&[0xff, code]);
                 out.extend_from_slice(segment);
+            } else if let Some(turn) = exif_orientation(&segment[2..]) {
+                // A phone held upright stores the picture on its side with this tag; keep
+                // the tag alone so the photo is not shown sideways.
+                out.extend_from_slice(&orientation_only(turn));
             }
             pos = end;
             framed |= is_frame(code);
@@ -536,6 +588,59 @@ mod tests {
         assert!(!contains(&photo.bytes, b"Exif"));
         assert_eq!(photo.bytes, expected);
         assert_eq!(sanitize(&photo.bytes), Ok(photo));
+    }
+
+    /// An Exif block with the Orientation tag and a GPS position, little-endian as most
+    /// phones write it.
+    fn exif_turned(turn: u16) -> Vec<u8> {
+        let mut t = b"II\x2a\0\x08\0\0\0".to_vec();
+        t.extend([2, 0]); // two entries
+        t.extend([0x12, 0x01, 3, 0, 1, 0, 0, 0]);
+        t.extend(turn.to_le_bytes());
+        t.extend([0, 0]);
+        t.extend([0x25, 0x88, 4, 0, 1, 0, 0, 0, 38, 0, 0, 0]); // GPSInfo at 38
+        t.extend([0, 0, 0, 0]);
+        t.extend([1, 0]); // GPS IFD: GPSLatitudeRef "N"
+        t.extend([1, 0, 2, 0, 2, 0, 0, 0, b'N', 0, 0, 0]);
+        t.extend([0, 0, 0, 0]);
+        t.extend(SECRET);
+        concat(&[b"Exif\0\0", &t])
+    }
+
+    #[test]
+    fn jpeg_keeps_only_the_orientation_of_its_exif() {
+        let picture = jpeg_picture();
+        let soi: &[u8] = &[0xff, 0xd8];
+        let eoi: &[u8] = &[0xff, 0xd9];
+        for turn in [1u16, 3, 6, 8] {
+            let input = [
+                &[soi.to_vec(), segment(0xe1, &exif_turned(turn))],
+                &picture[..],
+                &[eoi.to_vec()],
+            ]
+            .concat()
+            .concat();
+            let photo = sanitize(&input).unwrap();
+            assert!(!contains(&photo.bytes, SECRET), "turn {turn}");
+            let kept = jpeg::exif_orientation(&photo.bytes[6..]);
+            if turn == 1 {
+                // Upright: nothing to keep.
+                assert!(!contains(&photo.bytes, b"Exif"));
+            } else {
+                assert_eq!(kept, Some(turn), "turn {turn}");
+                assert_eq!(
+                    &photo.bytes[2..],
+                    &[jpeg::orientation_only(turn), picture.concat(), eoi.to_vec()].concat()[..]
+                );
+            }
+            assert_eq!(sanitize(&photo.bytes), Ok(photo), "idempotent, turn {turn}");
+        }
+        // A malformed Exif block is dropped whole.
+        assert_eq!(
+            jpeg::exif_orientation(b"Exif\0\0II\x2a\0\xff\xff\0\0"),
+            None
+        );
+        assert_eq!(jpeg::exif_orientation(b"Exif\0\0"), None);
     }
 
     #[test]

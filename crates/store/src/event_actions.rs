@@ -61,7 +61,12 @@ impl Store {
         client: &str,
     ) -> Result<EventView, StoreError> {
         let db = self.connection();
-        let e = self.visible_event(db, scope, id).await?;
+        let e = match self.visible_event(db, scope, id).await {
+            Err(StoreError::NotFound) if input.action.trim() == Action::Claim.as_str() => {
+                return Err(self.claimed_by_another(scope, id).await);
+            }
+            found => found?,
+        };
         let depts = Departments::load(db).await?;
         let actor = actor_of(scope, &e, &depts);
         let name = scope.display_name.clone();
@@ -77,6 +82,17 @@ impl Store {
         };
         let next = self.apply_action(e, who, input).await?;
         self.event_detail(scope, next).await
+    }
+
+    /// Why a department cannot claim an event it does not see: another department took it
+    /// from the pool first (409, as when both are at it at once), or it is not there at all.
+    async fn claimed_by_another(&self, scope: &Scope, id: i64) -> StoreError {
+        match self.event_by_id(self.connection(), id).await {
+            Ok(e) if e.claimable && scope.covers(&e.grid_code) && e.department_id.is_some() => {
+                StoreError::Conflict("事件已被其他部门领办".into())
+            }
+            _ => StoreError::NotFound,
+        }
     }
 
     /// Checks and writes one step by whoever acts (staff, or a citizen rating their report);

@@ -6,13 +6,12 @@
 use wangge_domain::audit::{GENESIS, to_hex};
 use wangge_domain::case::{self, Action, Request, State};
 use wangge_domain::catalog::CatalogItem;
-use wangge_domain::region::Level;
 
 use super::{ActorIn, Cast, EventIn, Resolved, StepIn};
 use crate::StoreError;
 use crate::entity::{event, event_step};
 use crate::event_actions::{LOW_RATING, apply_deadline};
-use crate::events::{co_codes, flags_of, step_hash};
+use crate::events::{CheckedEvent, co_codes, flags_of, step_hash};
 use crate::scope::county_of;
 
 const MINUTE_MS: i64 = 60_000;
@@ -54,58 +53,25 @@ pub(super) fn replay(
     Ok((r.e, r.steps))
 }
 
-/// The event as filed, before its first trail row.
+/// The event as filed, before its first trail row: the same row a live report makes.
 fn reported(input: &EventIn, item: &CatalogItem, county: i32) -> event::Model {
-    event::Model {
-        county,
-        id: input.id,
-        grid_code: input.grid_code.clone(),
-        category: item.code.clone(),
-        category_name: item.name.clone(),
+    CheckedEvent {
+        item: item.clone(),
         description: input.description.clone(),
         address: input.address.clone(),
+        urgency: if input.urgent { "urgent" } else { "normal" },
         lng: input.lng,
         lat: input.lat,
-        urgency: if input.urgent { "urgent" } else { "normal" }.into(),
-        source: input.source.clone(),
-        state: State::Reported.as_str().into(),
-        reporter_account: None,
-        reporter_name: String::new(),
-        tracking_code: None,
-        department_id: None,
-        co_departments: String::new(),
-        level: Level::Grid.as_str().into(),
-        claimable: item.claimable,
-        phase: None,
-        clock_started_at: None,
-        allowed_minutes: None,
-        warning_at: None,
-        deadline: None,
-        minutes_left: None,
-        warning: false,
-        overdue: false,
-        supervised: false,
-        extended: false,
-        extension_pending: false,
-        extension_days: None,
-        rework_count: 0,
-        return_count: 0,
-        suspended_from: None,
-        review_date: None,
-        duplicate_of: None,
-        rating: None,
-        rating_comment: None,
-        low_rating: false,
-        reporter_phone_cipher: None,
-        reporter_phone_index: None,
-        reporter_phone_masked: None,
-        photos: String::new(),
-        created_at: input.created_at,
-        updated_at: input.created_at,
-        closed_at: None,
-        version: 0,
-        trail_hash: String::new(),
+        grid: input.grid_code.clone(),
     }
+    .into_row(
+        county,
+        input.id,
+        input.created_at,
+        &input.source,
+        None,
+        String::new(),
+    )
 }
 
 /// The sweeper runs every minute: it sees an instant at the next whole minute.
