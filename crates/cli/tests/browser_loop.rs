@@ -127,6 +127,54 @@ fn step(browser: &Browser, action: &str, state: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The inbox refreshes itself: a citizen's report filed while the operator looks at the
+/// list appears in it without a reload (server-sent events).
+fn live_inbox(
+    browser: &Browser,
+    base: &str,
+    lng: f64,
+    lat: f64,
+    back_to: &str,
+) -> Result<(), String> {
+    browser.goto(&format!("{base}/events?queue=inbox"))?;
+    browser.wait_for("table.live-list", WAIT)?;
+    browser.execute("window.__same_page = true;", &[])?;
+    let rows =
+        || -> Result<usize, String> { Ok(browser.find_all("table.live-list tbody tr")?.len()) };
+    let before = rows()?;
+    // Give the page's event stream a moment to connect before the report is filed.
+    std::thread::sleep(Duration::from_secs(1));
+    let body = json!({"category": ITEM, "description": "实时更新测试：井盖松动",
+                      "lng": lng, "lat": lat, "phone": "13900139000"});
+    let answer = support::http::request(
+        "POST",
+        &format!("{base}/api/v1/public/reports"),
+        Some(&body.to_string()),
+        WAIT,
+    )?;
+    if answer.status != 201 {
+        return Err(format!(
+            "second citizen report: {} {}",
+            answer.status, answer.body
+        ));
+    }
+    let start = std::time::Instant::now();
+    while rows()? == before {
+        if start.elapsed() > WAIT {
+            return Err(format!("the inbox did not update itself ({before} rows)"));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    if browser.execute("return window.__same_page === true;", &[])? != json!(true) {
+        return Err("the inbox reloaded the page instead of updating it".into());
+    }
+    let status = browser.text(&browser.find(".live-status")?)?;
+    if !status.contains("自动更新") {
+        return Err(format!("live status says {status:?}"));
+    }
+    browser.goto(back_to)
+}
+
 fn walk(browser: &Browser, base: &str, accounts: &[DemoAccount]) -> Result<(), String> {
     let operator = account(accounts, "operator");
     let handler = account(accounts, "dept_handler");
@@ -206,6 +254,7 @@ fn walk(browser: &Browser, base: &str, accounts: &[DemoAccount]) -> Result<(), S
         ));
     }
     let event_url = browser.current_url()?;
+    live_inbox(browser, base, lng, lat, &event_url)?;
     browser.screenshot_png(&target_dir().join("browser-loop-event.png"))?;
     step(browser, "verify", "已立案")?;
     let suggestion = browser.text(&browser.find("form.action-dispatch select option")?)?;

@@ -199,8 +199,17 @@ mod tests {
         assert!(svg.starts_with(r#"<svg class="grid-map""#));
         assert!(svg.contains(r#"<path class="grid-boundary" d="M"#));
         assert!(svg.contains("A&lt;B"));
-        for num in svg
-            .split(['M', 'L', ' ', 'Z', '"'])
+        // The projection is on the element, so that a click can be turned into a point.
+        assert!(svg.contains(r#"data-proj=""#));
+        let d = svg
+            .split(r#" d=""#)
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        for num in d
+            .split(['M', 'L', ' ', 'Z'])
             .filter_map(|t| t.parse::<f64>().ok())
         {
             assert!((0.0..=400.0).contains(&num), "{num} outside the view box");
