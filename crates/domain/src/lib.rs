@@ -13,6 +13,7 @@ pub mod coverage;
 pub mod date;
 pub mod geometry;
 pub mod id_number;
+pub mod indicators;
 pub mod ids;
 pub mod password;
 pub mod person_input;
