@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod citizen;
 pub mod clock;
+pub mod command_map;
 mod connect;
 pub mod crypto;
 pub mod entity;
