@@ -25,6 +25,7 @@ mod group_commit;
 pub mod idempotency;
 pub mod ids;
 pub mod import;
+pub mod indicators;
 pub mod load;
 pub mod locate;
 mod migrate;
