@@ -6,6 +6,7 @@ pub(crate) mod catalog;
 mod events;
 mod export;
 pub(crate) mod imports;
+mod indicators;
 mod locate;
 mod notices;
 mod openapi;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(locate::routes())
         .merge(events::routes())
         .merge(calendar::routes())
+        .merge(indicators::routes())
         .merge(catalog::routes())
         .merge(uploads::routes())
         .merge(public::routes())

@@ -1,0 +1,73 @@
+//! The indicators of the event loop: `GET /indicators` (value, numerator, denominator and
+//! formula of each) and `GET /indicators/trend` (per day, week or month), within the scope.
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use wangge_store::StoreError;
+use wangge_store::indicators::{Bucket, IndicatorFilter, IndicatorReport, Trend};
+
+use super::ApiQuery;
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::ApiError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/indicators", get(indicators))
+        .route("/indicators/trend", get(trend))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorQuery {
+    region: Option<String>,
+    department: Option<String>,
+    category: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    bucket: Option<String>,
+}
+
+impl IndicatorQuery {
+    fn filter(self) -> IndicatorFilter {
+        IndicatorFilter {
+            region: self.region,
+            department: self.department,
+            category: self.category,
+            from: self.from,
+            to: self.to,
+        }
+    }
+}
+
+async fn indicators(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(q): ApiQuery<IndicatorQuery>,
+) -> Result<Json<IndicatorReport>, ApiError> {
+    Ok(Json(s.store.indicators(c.scope(), &q.filter()).await?))
+}
+
+async fn trend(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(mut q): ApiQuery<IndicatorQuery>,
+) -> Result<Json<Trend>, ApiError> {
+    let bucket = parse_bucket(q.bucket.take().as_deref())?;
+    Ok(Json(
+        s.store
+            .indicator_trend(c.scope(), &q.filter(), bucket)
+            .await?,
+    ))
+}
+
+/// `day` (default), `week` or `month`.
+pub(crate) fn parse_bucket(v: Option<&str>) -> Result<Bucket, StoreError> {
+    match v.map(str::trim).filter(|b| !b.is_empty()) {
+        None => Ok(Bucket::Day),
+        Some(b) => Bucket::parse(b).ok_or_else(|| {
+            StoreError::invalid("bucket", format!("统计粒度“{b}”应为 day、week 或 month"))
+        }),
+    }
+}
