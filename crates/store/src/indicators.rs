@@ -77,6 +77,16 @@ impl Bucket {
         }
     }
 
+    /// The `bucket` parameter: `day` (default when empty), `week` or `month`.
+    pub fn from_param(v: Option<&str>) -> Result<Bucket, StoreError> {
+        match v.map(str::trim).filter(|b| !b.is_empty()) {
+            None => Ok(Bucket::Day),
+            Some(b) => Bucket::parse(b).ok_or_else(|| {
+                StoreError::invalid("bucket", format!("统计粒度“{b}”应为 day、week 或 month"))
+            }),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Bucket::Day => "day",

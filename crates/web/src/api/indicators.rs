@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use wangge_store::StoreError;
 use wangge_store::indicators::{Bucket, IndicatorFilter, IndicatorReport, Trend};
 
 use super::ApiQuery;
@@ -54,20 +53,10 @@ async fn trend(
     c: ApiCaller,
     ApiQuery(mut q): ApiQuery<IndicatorQuery>,
 ) -> Result<Json<Trend>, ApiError> {
-    let bucket = parse_bucket(q.bucket.take().as_deref())?;
+    let bucket = Bucket::from_param(q.bucket.take().as_deref())?;
     Ok(Json(
         s.store
             .indicator_trend(c.scope(), &q.filter(), bucket)
             .await?,
     ))
-}
-
-/// `day` (default), `week` or `month`.
-pub(crate) fn parse_bucket(v: Option<&str>) -> Result<Bucket, StoreError> {
-    match v.map(str::trim).filter(|b| !b.is_empty()) {
-        None => Ok(Bucket::Day),
-        Some(b) => Bucket::parse(b).ok_or_else(|| {
-            StoreError::invalid("bucket", format!("统计粒度“{b}”应为 day、week 或 month"))
-        }),
-    }
 }

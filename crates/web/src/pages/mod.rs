@@ -10,6 +10,7 @@ mod coverage;
 mod events;
 mod grid_edit;
 mod imports;
+mod indicators;
 mod notices;
 mod people;
 mod person_edit;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog::routes())
         .merge(catalog_edit::routes())
         .merge(calendar::routes())
+        .merge(indicators::routes())
         .merge(public::routes())
         .merge(notices::routes())
 }

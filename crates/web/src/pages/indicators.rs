@@ -1,0 +1,202 @@
+//! The indicators page `/indicators`: a filter form, each indicator with its value, numerator,
+//! denominator and formula, and the trend drawn as an SVG chart on the server.
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use wangge_store::StoreError;
+use wangge_store::indicators::{Bucket, IndicatorFilter, IndicatorView, Trend, TrendPoint};
+
+use super::{Nav, PageQuery, render};
+use crate::AppState;
+use crate::auth::PageCaller;
+use crate::error::PageError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/indicators", get(show))
+}
+
+const W: u32 = 640;
+const H: u32 = 240;
+/// Margins: left for the count labels, bottom for the bucket labels.
+const LEFT: u32 = 40;
+const BOTTOM: u32 = 40;
+const TOP: u32 = 10;
+
+struct Bar {
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+    title: String,
+}
+
+struct Label {
+    x: u32,
+    y: u32,
+    text: String,
+}
+
+/// The trend as shapes: bars of reports, lines of closed and overdue, axis labels.
+struct Chart {
+    bars: Vec<Bar>,
+    closed: String,
+    overdue: String,
+    y_labels: Vec<Label>,
+    x_labels: Vec<Label>,
+}
+
+fn chart(points: &[TrendPoint]) -> Chart {
+    let max = points.iter().map(|p| p.reports).max().unwrap_or(0).max(1);
+    let plot_h = H - TOP - BOTTOM;
+    let n = points.len().max(1) as u32;
+    let step = (W - LEFT) / n;
+    let y_of = |v: u64| TOP + plot_h - (v * u64::from(plot_h) / max) as u32;
+    let x_mid = |i: usize| LEFT + i as u32 * step + step / 2;
+    let line = |f: fn(&TrendPoint) -> u64| {
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{},{}", x_mid(i), y_of(f(p))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let every = points.len().div_ceil(8).max(1);
+    Chart {
+        bars: points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Bar {
+                x: LEFT + i as u32 * step + step / 6,
+                y: y_of(p.reports),
+                w: (step * 2 / 3).max(1),
+                h: TOP + plot_h - y_of(p.reports),
+                title: format!(
+                    "{}：上报 {}，结案 {}，超期 {}",
+                    p.bucket, p.reports, p.closed, p.overdue
+                ),
+            })
+            .collect(),
+        closed: line(|p| p.closed),
+        overdue: line(|p| p.overdue),
+        y_labels: [0, max / 2, max]
+            .into_iter()
+            .map(|v| Label {
+                x: LEFT - 4,
+                y: y_of(v) + 4,
+                text: v.to_string(),
+            })
+            .collect(),
+        x_labels: points
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % every == 0)
+            .map(|(i, p)| Label {
+                x: x_mid(i),
+                y: H - BOTTOM + 16,
+                text: p.bucket.clone(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "indicators.html")]
+struct IndicatorsPage {
+    nav: Nav,
+    q: Query,
+    error: Option<String>,
+    from: String,
+    to: String,
+    indicators: Vec<IndicatorView>,
+    points: Vec<TrendPoint>,
+    chart: Chart,
+    width: u32,
+    height: u32,
+    plot_bottom: u32,
+    left: u32,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Query {
+    region: String,
+    department: String,
+    category: String,
+    from: String,
+    to: String,
+    bucket: String,
+}
+
+async fn show(
+    State(s): State<AppState>,
+    c: PageCaller,
+    PageQuery(q): PageQuery<Query>,
+) -> Result<Response, PageError> {
+    let filter = IndicatorFilter {
+        region: Some(q.region.clone()),
+        department: Some(q.department.clone()),
+        category: Some(q.category.clone()),
+        from: Some(q.from.clone()),
+        to: Some(q.to.clone()),
+    };
+    let answer = match Bucket::from_param(Some(&q.bucket)) {
+        Ok(bucket) => match s.store.indicators(c.scope(), &filter).await {
+            Ok(report) => s
+                .store
+                .indicator_trend(c.scope(), &filter, bucket)
+                .await
+                .map(|trend| (report, trend)),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    let (error, report, trend) = match answer {
+        Ok((report, trend)) => (None, Some(report), Some(trend)),
+        Err(StoreError::Invalid { field, message }) => {
+            (Some(format!("{field}：{message}")), None, None)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (from, to, indicators) =
+        report.map_or_else(Default::default, |r| (r.from, r.to, r.indicators));
+    let points = trend.map_or_else(Vec::new, |t: Trend| t.points);
+    Ok(render(&IndicatorsPage {
+        nav: Nav::of(&c),
+        q,
+        error,
+        from,
+        to,
+        indicators,
+        chart: chart(&points),
+        points,
+        width: W,
+        height: H,
+        plot_bottom: H - BOTTOM,
+        left: LEFT,
+    })
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_scales_to_the_largest_bucket() {
+        let p = |bucket: &str, reports, closed| TrendPoint {
+            bucket: bucket.into(),
+            reports,
+            closed,
+            ..TrendPoint::default()
+        };
+        let c = chart(&[p("2026-03-01", 4, 2), p("2026-03-02", 0, 0)]);
+        assert_eq!(c.bars[0].y, TOP);
+        assert_eq!(c.bars[0].h, H - TOP - BOTTOM);
+        assert_eq!(c.bars[1].h, 0);
+        assert_eq!(c.y_labels.last().unwrap().text, "4");
+        assert_eq!(c.closed.split(' ').count(), 2);
+        assert!(chart(&[]).bars.is_empty());
+    }
+}
