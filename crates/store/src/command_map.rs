@@ -156,6 +156,15 @@ fn years_before(d: Date, years: i32) -> Date {
 }
 
 impl Store {
+    /// The map is the regions' view; a department's figures are its own (indicators).
+    fn map_scope_check(&self, scope: &Scope) -> Result<(), StoreError> {
+        self.base_scope_check(scope)?;
+        if scope.role.is_department() {
+            return Err(StoreError::Forbidden("部门角色请查看本部门的指标".into()));
+        }
+        Ok(())
+    }
+
     /// The map of a region subtree within the caller's scope (NotFound outside it).
     pub async fn command_map(
         &self,
@@ -163,7 +172,7 @@ impl Store {
         region: Option<&str>,
         measure: Measure,
     ) -> Result<CommandMap, StoreError> {
-        self.base_scope_check(scope)?;
+        self.map_scope_check(scope)?;
         let region = scope.narrow(region)?;
         if !region.is_empty() {
             match Level::from_code_len(region.len()) {
@@ -386,6 +395,7 @@ impl Store {
 
     /// A grid's card: its people counts and staff, elderly and hazards, and open events.
     pub async fn grid_card(&self, scope: &Scope, code: &str) -> Result<GridCard, StoreError> {
+        self.map_scope_check(scope)?;
         let grid = self.grid(scope, code).await?;
         let (lo, hi) = Scope::range_of(code);
         let elderly = self.measure_count(Measure::Elderly, &lo, &hi, code).await?;

@@ -2,6 +2,7 @@
 mod audit;
 mod buildings;
 mod calendar;
+mod command;
 pub(crate) mod catalog;
 mod events;
 mod export;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(events::routes())
         .merge(calendar::routes())
         .merge(indicators::routes())
+        .merge(command::routes())
         .merge(catalog::routes())
         .merge(uploads::routes())
         .merge(public::routes())

@@ -6,6 +6,7 @@ mod buildings;
 mod calendar;
 mod catalog;
 mod catalog_edit;
+mod command;
 mod coverage;
 mod events;
 mod grid_edit;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog::routes())
         .merge(catalog_edit::routes())
         .merge(calendar::routes())
+        .merge(command::routes())
         .merge(indicators::routes())
         .merge(public::routes())
         .merge(notices::routes())
@@ -104,6 +106,7 @@ pub struct NavUser {
     pub reads_people: bool,
     pub reads_audit: bool,
     pub imports: bool,
+    pub commands: bool,
 }
 
 #[derive(Default)]
@@ -127,6 +130,7 @@ impl Nav {
                 reads_people: role.can_read_base_data(),
                 reads_audit: role.can_read_audit(),
                 imports: role.can_write() && role.can_read_base_data(),
+                commands: role.can_read_base_data() && !role.is_department(),
             }),
         }
     }
