@@ -1,0 +1,422 @@
+//! Indicators through the API on SQLite and PostgreSQL: a small known week of events run
+//! through the loop with a moved clock, then every indicator's numerator and denominator,
+//! the scope, the filter errors and the trend buckets.
+mod common;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use wangge_domain::role::Role;
+use wangge_store::accounts::NewAccount;
+
+use common::{Ctx, PASSWORD};
+
+/// Led by 城管 (D01): sign within 4 working hours, handle within 3 working days.
+const ITEM: &str = "A01-003";
+const PERIOD: &str = "from=2026-03-02&to=2026-03-09";
+
+/// Unix ms of a Shanghai local time in March 2026 (no holidays that month).
+fn at(day: u8, h: i64, min: i64) -> i64 {
+    let date = wangge_domain::date::Date::new(2026, 3, day).unwrap();
+    wangge_domain::date::local_midnight_ms(date) + (h * 60 + min) * 60_000
+}
+
+async fn act(ctx: &Ctx, token: &str, id: i64, body: Value) -> Value {
+    let (s, e) = ctx
+        .call(
+            "POST",
+            &format!("/api/v1/events/{id}/actions"),
+            token,
+            body.clone(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body} → {e}");
+    e
+}
+
+async fn report(ctx: &Ctx, token: &str) -> i64 {
+    let (s, e) = ctx
+        .call(
+            "POST",
+            "/api/v1/events",
+            token,
+            json!({"category": ITEM, "description": "3栋门口堆放垃圾", "lng": 113.105,
+                   "lat": 27.855, "address": "建设路1号3栋"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    e["id"].as_i64().unwrap()
+}
+
+/// `(numerator, denominator)` of one indicator.
+fn nd(report: &Value, key: &str) -> (u64, Option<u64>) {
+    let i = report["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap_or_else(|| panic!("{key} missing: {report}"));
+    (i["numerator"].as_u64().unwrap(), i["denominator"].as_u64())
+}
+
+fn value(report: &Value, key: &str) -> Option<f64> {
+    report["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap()["value"]
+        .as_f64()
+}
+
+/// Six events in the week of 2026-03-02 (see the comments for each).
+async fn history(ctx: &Ctx) {
+    let worker = ctx.token("worker_a").await;
+    let street = ctx.token("street1").await;
+    let handler = ctx.token("handler").await;
+
+    // Monday: E1 closed on time and rated 5; E2 signed, handled after its deadline.
+    ctx.clock.set_ms(at(2, 9, 0));
+    let e1 = report(ctx, &worker).await;
+    let e2 = report(ctx, &worker).await;
+    for id in [e1, e2] {
+        act(ctx, &street, id, json!({"action": "verify"})).await;
+        act(ctx, &street, id, json!({"action": "dispatch"})).await;
+    }
+    ctx.clock.set_ms(at(2, 9, 30));
+    for id in [e1, e2] {
+        act(ctx, &handler, id, json!({"action": "sign"})).await;
+    }
+    ctx.clock.set_ms(at(2, 10, 30));
+    act(
+        ctx,
+        &handler,
+        e1,
+        json!({"action": "handle", "note": "已清运"}),
+    )
+    .await;
+    ctx.clock.set_ms(at(2, 11, 0));
+    let e = act(ctx, &worker, e1, json!({"action": "check_pass"})).await;
+    assert_eq!(e["state"], "closed");
+    act(ctx, &worker, e1, json!({"action": "rate", "score": 5})).await;
+
+    // Tuesday: E3 returned, dispatched again, reworked once, closed on time.
+    ctx.clock.set_ms(at(3, 9, 0));
+    let e3 = report(ctx, &worker).await;
+    act(ctx, &street, e3, json!({"action": "verify"})).await;
+    act(ctx, &street, e3, json!({"action": "dispatch"})).await;
+    ctx.clock.set_ms(at(3, 9, 10));
+    let e = act(
+        ctx,
+        &handler,
+        e3,
+        json!({"action": "return", "note": "不属本部门"}),
+    )
+    .await;
+    assert_eq!(e["state"], "registered");
+    ctx.clock.set_ms(at(3, 9, 20));
+    act(ctx, &street, e3, json!({"action": "dispatch"})).await;
+    ctx.clock.set_ms(at(3, 9, 30));
+    act(ctx, &handler, e3, json!({"action": "sign"})).await;
+    ctx.clock.set_ms(at(3, 10, 0));
+    act(
+        ctx,
+        &handler,
+        e3,
+        json!({"action": "handle", "note": "已清运"}),
+    )
+    .await;
+    ctx.clock.set_ms(at(3, 10, 10));
+    act(
+        ctx,
+        &worker,
+        e3,
+        json!({"action": "check_fail", "note": "楼后仍有"}),
+    )
+    .await;
+    ctx.clock.set_ms(at(3, 10, 30));
+    act(
+        ctx,
+        &handler,
+        e3,
+        json!({"action": "handle", "note": "楼后已清运"}),
+    )
+    .await;
+    ctx.clock.set_ms(at(3, 11, 0));
+    act(ctx, &worker, e3, json!({"action": "check_pass"})).await;
+
+    // Wednesday: E4 dispatched and never signed (overdue at 14:30); E5 settled on the spot.
+    ctx.clock.set_ms(at(4, 9, 0));
+    let e4 = report(ctx, &worker).await;
+    act(ctx, &street, e4, json!({"action": "verify"})).await;
+    act(ctx, &street, e4, json!({"action": "dispatch"})).await;
+    ctx.clock.set_ms(at(4, 10, 0));
+    let e5 = report(ctx, &worker).await;
+    let e = act(
+        ctx,
+        &worker,
+        e5,
+        json!({"action": "settle", "note": "已劝离"}),
+    )
+    .await;
+    assert_eq!(e["state"], "settled");
+
+    // Thursday: E6 reported and left waiting.
+    ctx.clock.set_ms(at(5, 9, 0));
+    report(ctx, &worker).await;
+
+    // Friday: the sweeper flags E2 (handle deadline Thursday 09:30) and E4 (sign deadline
+    // Wednesday 14:30); E2 is then handled and closed late, and rated 2.
+    ctx.clock.set_ms(at(6, 10, 0));
+    let swept = ctx.store.sweep_deadlines().await.unwrap();
+    assert_eq!(swept.overdue, 2, "{swept:?}");
+    ctx.clock.set_ms(at(6, 10, 30));
+    act(
+        ctx,
+        &handler,
+        e2,
+        json!({"action": "handle", "note": "已清运"}),
+    )
+    .await;
+    ctx.clock.set_ms(at(6, 11, 0));
+    act(ctx, &worker, e2, json!({"action": "check_pass"})).await;
+    act(ctx, &worker, e2, json!({"action": "rate", "score": 2})).await;
+}
+
+#[tokio::test]
+async fn indicators_count_a_known_week() {
+    on_each_db!(|ctx| {
+        history(&ctx).await;
+        let district = ctx.token("district").await;
+        let (s, r) = ctx
+            .call(
+                "GET",
+                &format!("/api/v1/indicators?{PERIOD}"),
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(
+            (r["from"].as_str(), r["to"].as_str()),
+            (Some("2026-03-02"), Some("2026-03-09"))
+        );
+        let expected: [(&str, u64, Option<u64>); 15] = [
+            ("reports", 6, None),
+            ("registered", 4, None),
+            ("dispatched_on_time", 4, Some(4)),
+            ("accurate_dispatch", 3, Some(4)),
+            ("signed_on_time", 3, Some(3)),
+            ("handled_on_time", 2, Some(3)),
+            ("open_overdue", 1, None),
+            ("rework", 1, Some(3)),
+            ("return", 1, Some(4)),
+            ("closure", 3, Some(4)),
+            ("closed_on_time", 2, Some(4)),
+            ("settled", 1, Some(6)),
+            // E1 and E3: 120 working minutes each; E2: 420 on Monday, 450 on Tuesday to
+            // Thursday, 150 on Friday morning = 1,920.
+            ("handling_hours", 2160, Some(3)),
+            ("satisfaction", 1, Some(2)),
+            ("citizen_participation", 0, Some(6)),
+        ];
+        for (key, n, d) in expected {
+            assert_eq!(nd(&r, key), (n, d), "{key}: {r}");
+        }
+        assert_eq!(value(&r, "closure"), Some(75.0));
+        assert_eq!(value(&r, "closed_on_time"), Some(50.0));
+        assert_eq!(value(&r, "handling_hours"), Some(12.0));
+        assert_eq!(value(&r, "satisfaction"), Some(50.0));
+
+        // Filters: the department sees the four dispatched to it; a category prefix.
+        let handler = ctx.token("handler").await;
+        let (_, r) = ctx
+            .call(
+                "GET",
+                &format!("/api/v1/indicators?{PERIOD}"),
+                &handler,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(nd(&r, "reports"), (4, None), "{r}");
+        let (_, r) = ctx
+            .call(
+                "GET",
+                &format!("/api/v1/indicators?{PERIOD}&department=D01&category=A01"),
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(nd(&r, "reports"), (4, None), "{r}");
+        let (_, r) = ctx
+            .call(
+                "GET",
+                &format!("/api/v1/indicators?{PERIOD}&category=B"),
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(nd(&r, "reports"), (0, None), "{r}");
+        assert_eq!(value(&r, "closure"), None, "no denominator, no rate");
+        // The default period is the last 30 days before now (2026-03-06): all six.
+        let (_, r) = ctx
+            .call("GET", "/api/v1/indicators", &district, Value::Null)
+            .await;
+        assert_eq!(
+            (r["from"].as_str(), r["to"].as_str()),
+            (Some("2026-02-05"), Some("2026-03-07"))
+        );
+        assert_eq!(nd(&r, "reports"), (6, None), "{r}");
+
+        // Trend: per day (the whole period, empty days as zeros), per week, per month.
+        let (s, t) = ctx
+            .call(
+                "GET",
+                &format!("/api/v1/indicators/trend?{PERIOD}&bucket=day"),
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        let rows: Vec<(String, u64, u64, u64, Option<f64>)> = t["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["bucket"].as_str().unwrap().to_string(),
+                    p["reports"].as_u64().unwrap(),
+                    p["closed"].as_u64().unwrap(),
+                    p["overdue"].as_u64().unwrap(),
+                    p["satisfaction"].as_f64(),
+                )
+            })
+            .collect();
+        let day = |d: &str, r, c, o, sat| (d.to_string(), r, c, o, sat);
+        assert_eq!(
+            rows,
+            [
+                day("2026-03-02", 2, 2, 1, Some(50.0)),
+                day("2026-03-03", 1, 1, 0, None),
+                day("2026-03-04", 2, 0, 1, None),
+                day("2026-03-05", 1, 0, 0, None),
+                day("2026-03-06", 0, 0, 0, None),
+                day("2026-03-07", 0, 0, 0, None),
+                day("2026-03-08", 0, 0, 0, None),
+            ]
+        );
+        for (bucket, label) in [("week", "2026-03-02"), ("month", "2026-03")] {
+            let (_, t) = ctx
+                .call(
+                    "GET",
+                    &format!("/api/v1/indicators/trend?{PERIOD}&bucket={bucket}"),
+                    &district,
+                    Value::Null,
+                )
+                .await;
+            let p = &t["points"];
+            assert_eq!(p.as_array().unwrap().len(), 1, "{t}");
+            assert_eq!(
+                (
+                    p[0]["bucket"].as_str(),
+                    p[0]["reports"].as_u64(),
+                    p[0]["closed"].as_u64(),
+                    p[0]["overdue"].as_u64()
+                ),
+                (Some(label), Some(6), Some(3), Some(2)),
+                "{t}"
+            );
+        }
+
+        // The page shows the table and the chart.
+        let req = axum::http::Request::get(format!("/indicators?{PERIOD}&bucket=day"))
+            .header("cookie", format!("wangge_session={district}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, html, _) = ctx.send(req).await;
+        assert_eq!(s, StatusCode::OK);
+        let html = html.to_string();
+        assert!(html.contains("结案率 = 已结案 / 应结案"), "{html}");
+        assert!(html.contains("<polyline"), "{html}");
+        assert!(html.contains("3 / 4"), "{html}");
+    });
+}
+
+#[tokio::test]
+async fn indicators_stay_within_scope_and_name_bad_fields() {
+    on_each_db!(|ctx| {
+        history(&ctx).await;
+        ctx.store
+            .create_account(NewAccount {
+                username: "street2",
+                display_name: "龙头铺街道指挥中心",
+                password: PASSWORD,
+                role: Role::Operator,
+                scope: "430204002",
+                department_code: None,
+                must_change_password: false,
+            })
+            .await
+            .unwrap();
+        let other = ctx.token("street2").await;
+        let (s, r) = ctx
+            .call(
+                "GET",
+                &format!("/api/v1/indicators?{PERIOD}"),
+                &other,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(
+            nd(&r, "reports"),
+            (0, None),
+            "another street sees none: {r}"
+        );
+        for path in ["/api/v1/indicators", "/api/v1/indicators/trend"] {
+            let (s, _) = ctx
+                .call(
+                    "GET",
+                    &format!("{path}?region=430204001"),
+                    &other,
+                    Value::Null,
+                )
+                .await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        }
+        let district = ctx.token("district").await;
+        for (query, field) in [
+            ("from=2026-02-30", "from"),
+            ("to=03/09/2026", "to"),
+            ("from=2026-03-09&to=2026-03-02", "from"),
+            ("department=D99", "department"),
+            ("category=A01%25", "category"),
+        ] {
+            let (s, r) = ctx
+                .call(
+                    "GET",
+                    &format!("/api/v1/indicators?{query}"),
+                    &district,
+                    Value::Null,
+                )
+                .await;
+            assert_eq!(
+                (s, r["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+                "{query}: {r}"
+            );
+        }
+        let (s, r) = ctx
+            .call(
+                "GET",
+                "/api/v1/indicators/trend?bucket=year",
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(
+            (s, r["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("bucket")),
+            "{r}"
+        );
+    });
+}
