@@ -1,6 +1,7 @@
 //! `wangge bench search`: the latency of a name search over the whole district through the
 //! product's own path (scope, filter, paging, masking), beside the same query sent raw to
-//! the engine, in one run. Results go to BENCHMARKS.md by hand.
+//! the engine, in one run; `wangge bench map`: the whole county's one map rendered on the
+//! server. Results go to BENCHMARKS.md by hand.
 use std::time::Instant;
 
 use clap::Subcommand;
@@ -26,6 +27,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         connections: usize,
     },
+    /// Render the one map (`/command`) of the whole county through the router.
+    Map {
+        /// How many timed renderings.
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+    },
 }
 
 pub async fn run(store: &Store, cmd: BenchCommand) -> Result<i32, String> {
@@ -35,6 +42,7 @@ pub async fn run(store: &Store, cmd: BenchCommand) -> Result<i32, String> {
             seconds,
             connections,
         } => events_bench(store, seconds, connections).await,
+        BenchCommand::Map { runs } => map_bench(store, runs).await,
     }
 }
 
@@ -174,4 +182,139 @@ async fn raw(store: &Store, name: &str) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+const MAP_USER: &str = "bench_command";
+const MAP_PASSWORD: &str = "Bench-Pass-2026";
+
+/// The whole county's map page as an operator gets it (session, scope, grouped queries,
+/// SVG, template), and the store's part alone, `runs` times after one untimed round.
+async fn map_bench(store: &Store, runs: usize) -> Result<i32, String> {
+    let err = |e: wangge_store::StoreError| e.to_string();
+    let stmt = sea_orm::Statement::from_string(
+        store.connection().get_database_backend(),
+        "SELECT MIN(code) AS code FROM grid",
+    );
+    let first: Option<String> = store
+        .connection()
+        .query_one_raw(stmt)
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|r| r.try_get("", "code").ok());
+    let county = first
+        .and_then(|c| c.get(..6).map(str::to_string))
+        .ok_or("数据库中没有网格，请先运行 wangge gen")?;
+    if !store
+        .list_accounts()
+        .await
+        .map_err(err)?
+        .iter()
+        .any(|a| a.username == MAP_USER)
+    {
+        store
+            .create_account(wangge_store::accounts::NewAccount {
+                username: MAP_USER,
+                display_name: "压测指挥中心",
+                password: MAP_PASSWORD,
+                role: wangge_domain::role::Role::Operator,
+                scope: &county,
+                department_code: None,
+                must_change_password: false,
+            })
+            .await
+            .map_err(err)?;
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = wangge_web::router(store.clone(), wangge_web::WebConfig::default());
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    let body = format!(r#"{{"username":"{MAP_USER}","password":"{MAP_PASSWORD}"}}"#);
+    let (_, answer) = http(
+        addr,
+        format!(
+            "POST /api/v1/session HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .await?;
+    let v: serde_json::Value = serde_json::from_str(&answer).map_err(|e| e.to_string())?;
+    let token = v["token"]
+        .as_str()
+        .ok_or(format!("登录失败：{v}"))?
+        .to_string();
+    let page = format!(
+        "GET /command HTTP/1.1\r\nHost: bench\r\nCookie: wangge_session={token}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    let (status, html) = http(addr, page.clone()).await?;
+    if status != "200" {
+        return Err(format!("/command 返回 {status}"));
+    }
+    let scope = Scope {
+        region: county.clone(),
+        role: wangge_domain::role::Role::Operator,
+        ..Scope::system()
+    };
+    let measure = wangge_store::command_map::Measure::Open;
+    let m = store
+        .command_map(&scope, None, measure)
+        .await
+        .map_err(err)?;
+    let (mut pages, mut stores) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let (status, _) = http(addr, page.clone()).await?;
+        pages.push(t.elapsed().as_secs_f64() * 1000.0);
+        if status != "200" {
+            return Err(format!("/command 返回 {status}"));
+        }
+        let t = Instant::now();
+        store
+            .command_map(&scope, None, measure)
+            .await
+            .map_err(err)?;
+        stores.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (pm, p95) = stats(&mut pages);
+    let (sm, s95) = stats(&mut stores);
+    println!(
+        "区县 {county}：{} 个网格、{} 个未结事件点位，页面 {:.1} MB",
+        m.grids.len(),
+        m.points.len(),
+        html.len() as f64 / 1_048_576.0
+    );
+    println!("一张图页面 /command（查询、SVG、模板）  中位数 {pm:.1} ms  P95 {p95:.1} ms");
+    println!("其中查询 Store::command_map          中位数 {sm:.1} ms  P95 {s95:.1} ms");
+    Ok(0)
+}
+
+/// One HTTP/1.1 exchange on a fresh connection: the status code and the body.
+async fn http(addr: std::net::SocketAddr, req: String) -> Result<(String, String), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    s.write_all(req.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer)
+        .await
+        .map_err(|e| e.to_string())?;
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer.split(' ').nth(1).unwrap_or_default().to_string();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or("", |b| b.1)
+        .to_string();
+    Ok((status, body))
 }
