@@ -136,18 +136,27 @@ struct Where {
     to: Date,
 }
 
-/// Every step of an event summed up into one row (the `s` of the queries).
-const STEPS: &str = "SELECT county, event_id, \
-     MIN(CASE WHEN action = 'verify' THEN at END) AS verified_at, \
-     MIN(CASE WHEN action IN ('dispatch', 'claim') THEN at END) AS dispatched_at, \
-     SUM(CASE WHEN action = 'return' THEN 1 ELSE 0 END) AS returns, \
-     SUM(CASE WHEN action = 'sign' THEN 1 ELSE 0 END) AS signs, \
-     SUM(CASE WHEN action = 'overdue' AND from_state = 'dispatched' THEN 1 ELSE 0 END) AS sign_late, \
-     SUM(CASE WHEN action = 'handle' THEN 1 ELSE 0 END) AS handles, \
-     SUM(CASE WHEN action = 'overdue' AND from_state = 'handling' THEN 1 ELSE 0 END) AS handle_late, \
-     SUM(CASE WHEN action = 'check_fail' THEN 1 ELSE 0 END) AS fails, \
-     SUM(CASE WHEN action = 'overdue' THEN 1 ELSE 0 END) AS late \
-     FROM event_step WHERE at >= ? GROUP BY county, event_id";
+/// Each event matching `filter` (conditions on `e`) as one row `s`: its own columns and its
+/// steps summed up, read through the step table's primary key (county, event, seq).
+fn per_event(filter: &str) -> String {
+    format!(
+        "(SELECT e.county, e.id, e.source, e.state, e.overdue, e.deadline, e.rating, \
+         e.created_at, e.closed_at, \
+         MIN(CASE WHEN st.action = 'verify' THEN st.at END) AS verified_at, \
+         MIN(CASE WHEN st.action IN ('dispatch', 'claim') THEN st.at END) AS dispatched_at, \
+         SUM(CASE WHEN st.action = 'return' THEN 1 ELSE 0 END) AS returns, \
+         SUM(CASE WHEN st.action = 'sign' THEN 1 ELSE 0 END) AS signs, \
+         SUM(CASE WHEN st.action = 'overdue' AND st.from_state = 'dispatched' THEN 1 ELSE 0 END) AS sign_late, \
+         SUM(CASE WHEN st.action = 'handle' THEN 1 ELSE 0 END) AS handles, \
+         SUM(CASE WHEN st.action = 'overdue' AND st.from_state = 'handling' THEN 1 ELSE 0 END) AS handle_late, \
+         SUM(CASE WHEN st.action = 'check_fail' THEN 1 ELSE 0 END) AS fails, \
+         SUM(CASE WHEN st.action = 'overdue' THEN 1 ELSE 0 END) AS late \
+         FROM event e JOIN event_step st ON st.county = e.county AND st.event_id = e.id \
+         WHERE {filter} \
+         GROUP BY e.county, e.id, e.source, e.state, e.overdue, e.deadline, e.rating, \
+         e.created_at, e.closed_at) s"
+    )
+}
 
 fn open_states() -> String {
     State::ALL
@@ -175,7 +184,7 @@ impl Store {
         let closed = State::Closed.as_str();
         let query = format!(
             "SELECT COUNT(*) AS reports, \
-             SUM(CASE WHEN e.source = 'citizen' THEN 1 ELSE 0 END) AS citizen_reports, \
+             SUM(CASE WHEN s.source = 'citizen' THEN 1 ELSE 0 END) AS citizen_reports, \
              SUM(CASE WHEN s.verified_at IS NOT NULL THEN 1 ELSE 0 END) AS registered, \
              SUM(CASE WHEN s.dispatched_at IS NOT NULL THEN 1 ELSE 0 END) AS dispatched, \
              SUM(CASE WHEN s.dispatched_at - s.verified_at <= ? THEN 1 ELSE 0 END) AS dispatched_on_time, \
@@ -186,25 +195,19 @@ impl Store {
              SUM(CASE WHEN s.handles > 0 THEN 1 ELSE 0 END) AS handled, \
              SUM(CASE WHEN s.handles > 0 AND s.handle_late = 0 THEN 1 ELSE 0 END) AS handled_on_time, \
              SUM(CASE WHEN s.handles > 0 AND s.fails > 0 THEN 1 ELSE 0 END) AS reworked, \
-             SUM(CASE WHEN e.state = '{closed}' THEN 1 ELSE 0 END) AS closed, \
-             SUM(CASE WHEN e.state = '{closed}' AND s.late = 0 THEN 1 ELSE 0 END) AS closed_on_time, \
-             SUM(CASE WHEN e.state IN ({open}) AND (e.overdue = ? OR e.deadline <= ?) THEN 1 ELSE 0 END) AS open_overdue, \
-             SUM(CASE WHEN e.state = '{settled}' THEN 1 ELSE 0 END) AS settled, \
-             SUM(CASE WHEN e.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
-             SUM(CASE WHEN e.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
-             FROM event e JOIN ({STEPS}) s ON s.county = e.county AND s.event_id = e.id \
-             WHERE {}",
-            w.sql,
+             SUM(CASE WHEN s.state = '{closed}' THEN 1 ELSE 0 END) AS closed, \
+             SUM(CASE WHEN s.state = '{closed}' AND s.late = 0 THEN 1 ELSE 0 END) AS closed_on_time, \
+             SUM(CASE WHEN s.state IN ({open}) AND (s.overdue = ? OR s.deadline <= ?) THEN 1 ELSE 0 END) AS open_overdue, \
+             SUM(CASE WHEN s.state = '{settled}' THEN 1 ELSE 0 END) AS settled, \
+             SUM(CASE WHEN s.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
+             SUM(CASE WHEN s.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
+             FROM {}",
+            per_event(&w.sql),
             open = open_states(),
             settled = State::Settled.as_str(),
         );
-        let from_ms = local_midnight_ms(w.from);
-        let mut values: Vec<Value> = vec![
-            DISPATCH_LIMIT_MS.into(),
-            true.into(),
-            self.now_ms().into(),
-            from_ms.into(),
-        ];
+        let mut values: Vec<Value> =
+            vec![DISPATCH_LIMIT_MS.into(), true.into(), self.now_ms().into()];
         values.extend(w.values.iter().cloned());
         let row = db
             .query_one_raw(sql::statement(backend, &query, values))
@@ -233,14 +236,12 @@ impl Store {
 
         // Handling time: from the first dispatch to the close, on the working calendar.
         let spans_query = format!(
-            "SELECT s.dispatched_at AS a, e.closed_at AS b \
-             FROM event e JOIN ({STEPS}) s ON s.county = e.county AND s.event_id = e.id \
-             WHERE e.state = '{closed}' AND s.dispatched_at IS NOT NULL \
-             AND e.closed_at IS NOT NULL AND {}",
-            w.sql
+            "SELECT s.dispatched_at AS a, s.closed_at AS b FROM {} \
+             WHERE s.state = '{closed}' AND s.dispatched_at IS NOT NULL \
+             AND s.closed_at IS NOT NULL",
+            per_event(&w.sql)
         );
-        let mut values: Vec<Value> = vec![from_ms.into()];
-        values.extend(w.values.iter().cloned());
+        let values = w.values.clone();
         let spans = db
             .query_all_raw(sql::statement(backend, &spans_query, values))
             .await?
@@ -291,16 +292,15 @@ impl Store {
         let closed = State::Closed.as_str();
         // The Shanghai day number of the report; weeks and months are made of days.
         let query = format!(
-            "SELECT (e.created_at + {SHANGHAI_OFFSET_MS}) / {DAY_MS} AS d, COUNT(*) AS reports, \
-             SUM(CASE WHEN e.state = '{closed}' THEN 1 ELSE 0 END) AS closed, \
-             SUM(CASE WHEN s.late > 0 OR e.overdue = ? THEN 1 ELSE 0 END) AS overdue, \
-             SUM(CASE WHEN e.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
-             SUM(CASE WHEN e.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
-             FROM event e JOIN ({STEPS}) s ON s.county = e.county AND s.event_id = e.id \
-             WHERE {} GROUP BY 1 ORDER BY 1",
-            w.sql
+            "SELECT (s.created_at + {SHANGHAI_OFFSET_MS}) / {DAY_MS} AS d, COUNT(*) AS reports, \
+             SUM(CASE WHEN s.state = '{closed}' THEN 1 ELSE 0 END) AS closed, \
+             SUM(CASE WHEN s.late > 0 OR s.overdue = ? THEN 1 ELSE 0 END) AS overdue, \
+             SUM(CASE WHEN s.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
+             SUM(CASE WHEN s.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
+             FROM {} GROUP BY 1 ORDER BY 1",
+            per_event(&w.sql)
         );
-        let mut values: Vec<Value> = vec![true.into(), local_midnight_ms(w.from).into()];
+        let mut values: Vec<Value> = vec![true.into()];
         values.extend(w.values.iter().cloned());
         let rows = db
             .query_all_raw(sql::statement(db.get_database_backend(), &query, values))
