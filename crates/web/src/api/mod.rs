@@ -2,8 +2,8 @@
 mod audit;
 mod buildings;
 mod calendar;
-mod command;
 pub(crate) mod catalog;
+mod command;
 mod events;
 mod export;
 pub(crate) mod imports;
