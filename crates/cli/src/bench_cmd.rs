@@ -185,7 +185,6 @@ async fn raw(store: &Store, name: &str) -> Result<(), String> {
 }
 
 const MAP_USER: &str = "bench_command";
-const MAP_PASSWORD: &str = "Bench-Pass-2026";
 
 /// The whole county's map page as an operator gets it (session, scope, grouped queries,
 /// SVG, template), and the store's part alone, `runs` times after one untimed round.
@@ -204,53 +203,15 @@ async fn map_bench(store: &Store, runs: usize) -> Result<i32, String> {
     let county = first
         .and_then(|c| c.get(..6).map(str::to_string))
         .ok_or("数据库中没有网格，请先运行 wangge gen")?;
-    if !store
-        .list_accounts()
-        .await
-        .map_err(err)?
-        .iter()
-        .any(|a| a.username == MAP_USER)
-    {
-        store
-            .create_account(wangge_store::accounts::NewAccount {
-                username: MAP_USER,
-                display_name: "压测指挥中心",
-                password: MAP_PASSWORD,
-                role: wangge_domain::role::Role::Operator,
-                scope: &county,
-                department_code: None,
-                must_change_password: false,
-            })
-            .await
-            .map_err(err)?;
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = wangge_web::router(store.clone(), wangge_web::WebConfig::default());
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    let body = format!(r#"{{"username":"{MAP_USER}","password":"{MAP_PASSWORD}"}}"#);
-    let (_, answer) = http(
-        addr,
-        format!(
-            "POST /api/v1/session HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ),
-    )
-    .await?;
-    let v: serde_json::Value = serde_json::from_str(&answer).map_err(|e| e.to_string())?;
-    let token = v["token"]
-        .as_str()
-        .ok_or(format!("登录失败：{v}"))?
-        .to_string();
+    let operator = crate::bench_events::BenchAccount {
+        username: MAP_USER,
+        display_name: "压测指挥中心",
+        role: wangge_domain::role::Role::Operator,
+        scope: &county,
+    };
+    crate::bench_events::ensure_account(store, &operator).await?;
+    let addr = crate::bench_events::serve_in_process(store).await?;
+    let token = crate::bench_events::login(addr, MAP_USER).await?;
     let page = format!(
         "GET /command HTTP/1.1\r\nHost: bench\r\nCookie: wangge_session={token}\r\n\
          Connection: close\r\n\r\n"

@@ -19,7 +19,7 @@ use wangge_store::entity::event;
 use wangge_store::{Scope, Store};
 
 const BENCH_USER: &str = "bench_worker";
-const BENCH_PASSWORD: &str = "Bench-Pass-2026";
+pub const BENCH_PASSWORD: &str = "Bench-Pass-2026";
 
 /// What one run measured.
 pub struct EventsRun {
@@ -33,20 +33,15 @@ pub struct EventsRun {
 /// Runs the load for `seconds` with `connections` clients; answers what was measured.
 pub async fn run(store: &Store, seconds: u64, connections: usize) -> Result<EventsRun, String> {
     let grid = first_grid(store).await?;
-    ensure_account(store, &grid).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = wangge_web::router(store.clone(), wangge_web::WebConfig::default());
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    let token = login(addr).await?;
+    let worker = BenchAccount {
+        username: BENCH_USER,
+        display_name: "压测网格员",
+        role: Role::GridWorker,
+        scope: &grid,
+    };
+    ensure_account(store, &worker).await?;
+    let addr = serve_in_process(store).await?;
+    let token = login(addr, BENCH_USER).await?;
     let (lng, lat) = point_in(store, &grid).await?;
     let before = event::Entity::find()
         .count(store.connection())
@@ -157,21 +152,30 @@ async fn first_grid(store: &Store) -> Result<String, String> {
         .ok_or_else(|| "数据库中没有网格，请先运行 wangge gen".to_string())
 }
 
-async fn ensure_account(store: &Store, grid: &str) -> Result<(), String> {
+/// An account a benchmark signs in with (password [`BENCH_PASSWORD`]).
+pub struct BenchAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub scope: &'a str,
+}
+
+/// Creates the benchmark's account unless it is there.
+pub async fn ensure_account(store: &Store, a: &BenchAccount<'_>) -> Result<(), String> {
     let exists = store
         .list_accounts()
         .await
         .map_err(|e| e.to_string())?
         .iter()
-        .any(|a| a.username == BENCH_USER);
+        .any(|x| x.username == a.username);
     if !exists {
         store
             .create_account(NewAccount {
-                username: BENCH_USER,
-                display_name: "压测网格员",
+                username: a.username,
+                display_name: a.display_name,
                 password: BENCH_PASSWORD,
-                role: Role::GridWorker,
-                scope: grid,
+                role: a.role,
+                scope: a.scope,
                 department_code: None,
                 must_change_password: false,
             })
@@ -179,6 +183,23 @@ async fn ensure_account(store: &Store, grid: &str) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Serves the real router on a free local port, in this process; answers the address.
+pub async fn serve_in_process(store: &Store) -> Result<SocketAddr, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = wangge_web::router(store.clone(), wangge_web::WebConfig::default());
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    Ok(addr)
 }
 
 /// A point well inside the grid: the middle of its bounding box, if the grid holds it.
@@ -194,8 +215,9 @@ async fn point_in(store: &Store, grid: &str) -> Result<(f64, f64), String> {
     }
 }
 
-async fn login(addr: SocketAddr) -> Result<String, String> {
-    let body = format!(r#"{{"username":"{BENCH_USER}","password":"{BENCH_PASSWORD}"}}"#);
+/// Signs in through the API; answers the session token.
+pub async fn login(addr: SocketAddr, username: &str) -> Result<String, String> {
+    let body = format!(r#"{{"username":"{username}","password":"{BENCH_PASSWORD}"}}"#);
     let mut s = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
     let req = format!(
         "POST /api/v1/session HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n\
