@@ -25,6 +25,14 @@ const EXIF_MARK: &[u8] = b"WanggeTestCam";
 /// 路灯不亮-like item (city appearance, led by 城管 D01).
 const ITEM: &str = "A01-003";
 
+/// The column `v` of the one row a query answers.
+async fn column<T: sea_orm::TryGetable>(ctx: &Ctx, sql: &str) -> T {
+    let db = ctx.store.connection();
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+    let row = db.query_one_raw(statement).await.unwrap().unwrap();
+    row.try_get("", "v").unwrap()
+}
+
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -120,18 +128,11 @@ async fn photos_are_checked_by_content_and_lose_their_exif() {
             let reference = up["ref"].as_str().unwrap();
             assert!(reference.contains('.'), "a citizen's ref carries its token");
             let id = up["id"].as_i64().unwrap();
-            let stored = ctx
-                .store
-                .connection()
-                .query_one_raw(sea_orm::Statement::from_string(
-                    ctx.store.connection().get_database_backend(),
-                    format!("SELECT data FROM upload WHERE id = {id}"),
-                ))
-                .await
-                .unwrap()
-                .unwrap()
-                .try_get::<Vec<u8>>("", "data")
-                .unwrap();
+            let stored: Vec<u8> = column(
+                &ctx,
+                &format!("SELECT data AS v FROM upload WHERE id = {id}"),
+            )
+            .await;
             assert!(!contains(&stored, EXIF_MARK), "{name}: EXIF removed");
             assert!(
                 !contains(&stored, b"Exif\0\0"),
@@ -222,20 +223,12 @@ async fn a_citizen_reports_follows_and_rates_once() {
         assert_eq!(headers["content-type"], "image/jpeg");
         assert!(bytes.starts_with(&[0xFF, 0xD8]) && !contains(&bytes, EXIF_MARK));
         // The phone is stored encrypted only.
-        let row = ctx
-            .store
-            .connection()
-            .query_one_raw(sea_orm::Statement::from_string(
-                ctx.store.connection().get_database_backend(),
-                format!("SELECT reporter_phone_masked FROM event WHERE id = {id}"),
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            row.try_get::<String>("", "reporter_phone_masked").unwrap(),
-            "138****8000"
-        );
+        let masked: String = column(
+            &ctx,
+            &format!("SELECT reporter_phone_masked AS v FROM event WHERE id = {id}"),
+        )
+        .await;
+        assert_eq!(masked, "138****8000");
 
         // The loop, with a result photo from the department.
         for body in [json!({"action": "verify"}), json!({"action": "dispatch"})] {

@@ -10,7 +10,7 @@ use wangge_domain::worktime::WorkCalendar;
 
 use crate::audit::AuditEntry;
 use crate::entity::{event, event_step};
-use crate::events::{Departments, EventView, actor_of, flags_of, write_step};
+use crate::events::{Departments, EventView, actor_of, flags_of, set_transition, write_step};
 use crate::notices::NoticeKind;
 use crate::uploads::{Uploader, join_ids};
 use crate::{Scope, Store, StoreError};
@@ -247,17 +247,7 @@ impl Store {
         let now = self.now_ms();
         let calendar = self.work_calendar().await?;
         let mut next = e.clone();
-        next.state = t.state.as_str().into();
-        next.warning = t.flags.warning;
-        next.overdue = t.flags.overdue;
-        next.supervised = t.flags.supervised;
-        next.extended = t.flags.extended;
-        next.extension_pending = t.flags.extension_pending;
-        next.rework_count = t.flags.rework_count as i32;
-        next.return_count = t.flags.return_count as i32;
-        next.level = t.flags.escalation.as_str().into();
-        next.suspended_from = t.flags.suspended_from.map(|s| s.as_str().to_string());
-        next.duplicate_of = t.flags.duplicate_of;
+        set_transition(&mut next, &t);
         next.review_date = review_date
             .map(|d| d.to_string())
             .or(if t.state == State::Suspended {

@@ -414,6 +414,21 @@ pub(crate) fn co_codes(text: &str) -> impl Iterator<Item = &str> {
     text.split(',').filter(|c| !c.is_empty())
 }
 
+/// Writes a step's new state and flags onto the event row (the inverse of [`flags_of`]).
+pub(crate) fn set_transition(e: &mut event::Model, t: &case::Transition) {
+    e.state = t.state.as_str().into();
+    e.warning = t.flags.warning;
+    e.overdue = t.flags.overdue;
+    e.supervised = t.flags.supervised;
+    e.extended = t.flags.extended;
+    e.extension_pending = t.flags.extension_pending;
+    e.rework_count = t.flags.rework_count as i32;
+    e.return_count = t.flags.return_count as i32;
+    e.level = t.flags.escalation.as_str().into();
+    e.suspended_from = t.flags.suspended_from.map(|s| s.as_str().to_string());
+    e.duplicate_of = t.flags.duplicate_of;
+}
+
 pub(crate) fn flags_of(e: &event::Model) -> case::Flags {
     case::Flags {
         warning: e.warning,

@@ -11,7 +11,7 @@ use super::{ActorIn, Cast, EventIn, Resolved, StepIn};
 use crate::StoreError;
 use crate::entity::{event, event_step};
 use crate::event_actions::{LOW_RATING, apply_deadline};
-use crate::events::{CheckedEvent, co_codes, flags_of, step_hash};
+use crate::events::{CheckedEvent, co_codes, flags_of, set_transition, step_hash};
 use crate::scope::county_of;
 
 const MINUTE_MS: i64 = 60_000;
@@ -239,17 +239,7 @@ impl Replay<'_> {
 
         let before = self.e.clone();
         let e = &mut self.e;
-        e.state = t.state.as_str().into();
-        e.warning = t.flags.warning;
-        e.overdue = t.flags.overdue;
-        e.supervised = t.flags.supervised;
-        e.extended = t.flags.extended;
-        e.extension_pending = t.flags.extension_pending;
-        e.rework_count = t.flags.rework_count as i32;
-        e.return_count = t.flags.return_count as i32;
-        e.level = t.flags.escalation.as_str().into();
-        e.suspended_from = t.flags.suspended_from.map(|s| s.as_str().to_string());
-        e.duplicate_of = t.flags.duplicate_of;
+        set_transition(e, &t);
         e.review_date = match s.review_date {
             Some(d) => Some(d.to_string()),
             None if t.state == State::Suspended => before.review_date.clone(),
