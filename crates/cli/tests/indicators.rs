@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use wangge_domain::role::Role;
 use wangge_store::accounts::NewAccount;
 
-use common::{Ctx, PASSWORD};
+use common::{Ctx, GRID_A, PASSWORD};
 
 /// Led by 城管 (D01): sign within 4 working hours, handle within 3 working days.
 const ITEM: &str = "A01-003";
@@ -226,6 +226,30 @@ async fn indicators_count_a_known_week() {
         assert_eq!(value(&r, "closed_on_time"), Some(50.0));
         assert_eq!(value(&r, "handling_hours"), Some(12.0));
         assert_eq!(value(&r, "satisfaction"), Some(50.0));
+
+        // A grid's figures are summed over the event rows, the district's read from the
+        // daily rollup: all six events are in grid A, so both answer the same.
+        let (_, g) = ctx
+            .call(
+                "GET",
+                &format!("/api/v1/indicators?{PERIOD}&region={GRID_A}"),
+                &district,
+                Value::Null,
+            )
+            .await;
+        for (key, _, _) in expected {
+            assert_eq!(nd(&g, key), nd(&r, key), "{key}: {g}");
+        }
+        // The rollup kept step by step is the one rebuilt from the trails.
+        let kept = ctx.store.indicator_rollup().await.unwrap();
+        assert!(!kept.is_empty());
+        let rebuilt = ctx.store.rebuild_indicator_facts().await.unwrap();
+        assert_eq!(
+            (rebuilt.events, rebuilt.events_corrected),
+            (6, 0),
+            "{rebuilt:?}"
+        );
+        assert_eq!(ctx.store.indicator_rollup().await.unwrap(), kept);
 
         // Filters: the department sees the four dispatched to it; a category prefix.
         let handler = ctx.token("handler").await;

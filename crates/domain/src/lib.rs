@@ -5,17 +5,20 @@
 //!
 //! Nothing here does I/O or reads the clock; callers pass the time in.
 
+pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod catalog;
 pub mod coords;
 pub mod coverage;
 pub mod date;
+pub mod event_facts;
 pub mod geometry;
 pub mod id_number;
 pub mod ids;
 pub mod indicators;
 pub mod password;
+pub mod period;
 pub mod person_input;
 pub mod phone;
 pub mod photo;

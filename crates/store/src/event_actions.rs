@@ -296,6 +296,7 @@ impl Store {
         if t.state.is_closed() && e.closed_at.is_none() {
             next.closed_at = Some(now);
         }
+        crate::tally::note_close(&mut next, &calendar, now);
         next.updated_at = now;
 
         let seq = event_step::Entity::find()

@@ -296,7 +296,10 @@ impl EventBatch {
     /// only runs them).
     pub fn prepare(self, cast: &Cast) -> PreparedBatch {
         let (events, steps) = (self.events.len(), self.steps.len());
-        let mut statements = Vec::new();
+        let mut statements = crate::tally::add_statements(
+            cast.backend,
+            self.events.iter().map(crate::tally::tally_of),
+        );
         let per = (MAX_PARAMS / event::Column::iter().count()).max(1);
         let mut rows = self.events.into_iter().peekable();
         while rows.peek().is_some() {

@@ -110,6 +110,16 @@ impl CheckedEvent {
             closed_at: None,
             version: 0,
             trail_hash: String::new(),
+            verified_at: None,
+            dispatched_at: None,
+            signed_at: None,
+            handled_at: None,
+            returned: false,
+            check_failed: false,
+            sign_late: false,
+            handle_late: false,
+            ever_late: false,
+            handling_minutes: None,
         }
     }
 }
@@ -456,6 +466,7 @@ pub(crate) async fn write_step(
     mut step: event_step::Model,
 ) -> Result<bool, StoreError> {
     use sea_orm::{ActiveValue, IntoActiveModel};
+    crate::tally::note_step(next, &step);
     step.prev_hash = before.trail_hash.clone();
     step.hash = step_hash(&step.prev_hash, &step);
     next.trail_hash = step.hash.clone();
@@ -474,6 +485,7 @@ pub(crate) async fn write_step(
         return Ok(false);
     }
     event_step::ActiveModel::from(step).insert(txn).await?;
+    crate::tally::add(txn, crate::tally::step_delta(before, next)).await?;
     Ok(true)
 }
 

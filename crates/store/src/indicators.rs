@@ -1,17 +1,21 @@
 //! Indicators (考核指标) over the events reported in a period, and their trend per day, week
-//! or month. The counts come from aggregate SQL over `event` joined with each event's steps
-//! summed up (`event_step`: verify, dispatch, sign, handle, return, check-fail and the
-//! sweeper's overdue flags); the formulas are `wangge_domain::indicators`.
+//! or month. The counts are sums of what each event adds (`wangge_domain::event_facts`):
+//! read from the daily rollup per community (`event_tally`) when the question is a region
+//! and a period, else summed in SQL over the facts kept on the event rows (a grid, a
+//! department, a category). The formulas are `wangge_domain::indicators`.
 //!
 //! Scope: the region prefix on `grid_code`; department roles see the events their
 //! department leads or co-handles.
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 use serde::Serialize;
 use wangge_domain::case::State;
 use wangge_domain::date::{Date, SHANGHAI_OFFSET_MS, local_date, local_midnight_ms};
-use wangge_domain::indicators::{self, Counts, DISPATCH_LIMIT_MS};
+use wangge_domain::event_facts::Tally;
+use wangge_domain::indicators::{self, DISPATCH_LIMIT_MS};
+use wangge_domain::region::Level;
 
 use crate::events::Departments;
+use crate::scope::county_of;
 use crate::{Scope, Store, StoreError, sql};
 
 const DAY_MS: i64 = 86_400_000;
@@ -127,35 +131,75 @@ pub struct Trend {
     pub points: Vec<TrendPoint>,
 }
 
-/// The filter checked: the SQL conditions on `e` and their values, and the period.
+/// The filter checked: where the sums come from, and the period.
 struct Where {
-    sql: String,
-    values: Vec<Value>,
+    source: Source,
     region: String,
     from: Date,
     to: Date,
 }
 
-/// Each event matching `filter` (conditions on `e`) as one row `s`: its own columns and its
-/// steps summed up, read through the step table's primary key (county, event, seq).
-fn per_event(filter: &str) -> String {
-    format!(
-        "(SELECT e.county, e.id, e.source, e.state, e.overdue, e.deadline, e.rating, \
-         e.created_at, e.closed_at, \
-         MIN(CASE WHEN st.action = 'verify' THEN st.at END) AS verified_at, \
-         MIN(CASE WHEN st.action IN ('dispatch', 'claim') THEN st.at END) AS dispatched_at, \
-         SUM(CASE WHEN st.action = 'return' THEN 1 ELSE 0 END) AS returns, \
-         SUM(CASE WHEN st.action = 'sign' THEN 1 ELSE 0 END) AS signs, \
-         SUM(CASE WHEN st.action = 'overdue' AND st.from_state = 'dispatched' THEN 1 ELSE 0 END) AS sign_late, \
-         SUM(CASE WHEN st.action = 'handle' THEN 1 ELSE 0 END) AS handles, \
-         SUM(CASE WHEN st.action = 'overdue' AND st.from_state = 'handling' THEN 1 ELSE 0 END) AS handle_late, \
-         SUM(CASE WHEN st.action = 'check_fail' THEN 1 ELSE 0 END) AS fails, \
-         SUM(CASE WHEN st.action = 'overdue' THEN 1 ELSE 0 END) AS late \
-         FROM event e JOIN event_step st ON st.county = e.county AND st.event_id = e.id \
-         WHERE {filter} \
-         GROUP BY e.county, e.id, e.source, e.state, e.overdue, e.deadline, e.rating, \
-         e.created_at, e.closed_at) s"
-    )
+/// Where the sums are read.
+enum Source {
+    /// The daily rollup: conditions on `event_tally`, for a region of community level or
+    /// above with no other filter (the command center's everyday question).
+    Rollup { sql: String, values: Vec<Value> },
+    /// The events themselves: conditions on `e`, for a grid, a department or a category.
+    Events { sql: String, values: Vec<Value> },
+}
+
+/// Each rollup column summed over the events matching the conditions, from the facts kept
+/// on each event row (the same definitions as `event_facts::tally`).
+pub(crate) fn event_sums() -> String {
+    let closed = State::Closed.as_str();
+    let settled = State::Settled.as_str();
+    let open = open_states();
+    let dispatched = "e.dispatched_at IS NOT NULL";
+    let exprs = [
+        "1".to_string(),
+        "CASE WHEN e.source = 'citizen' THEN 1 ELSE 0 END".into(),
+        "CASE WHEN e.verified_at IS NOT NULL THEN 1 ELSE 0 END".into(),
+        format!("CASE WHEN {dispatched} THEN 1 ELSE 0 END"),
+        format!(
+            "CASE WHEN e.dispatched_at - e.verified_at <= {DISPATCH_LIMIT_MS} THEN 1 ELSE 0 END"
+        ),
+        format!("CASE WHEN {dispatched} AND NOT e.returned THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {dispatched} AND e.returned THEN 1 ELSE 0 END"),
+        "CASE WHEN e.signed_at IS NOT NULL THEN 1 ELSE 0 END".into(),
+        "CASE WHEN e.signed_at IS NOT NULL AND NOT e.sign_late THEN 1 ELSE 0 END".into(),
+        "CASE WHEN e.handled_at IS NOT NULL THEN 1 ELSE 0 END".into(),
+        "CASE WHEN e.handled_at IS NOT NULL AND NOT e.handle_late THEN 1 ELSE 0 END".into(),
+        "CASE WHEN e.handled_at IS NOT NULL AND e.check_failed THEN 1 ELSE 0 END".into(),
+        format!("CASE WHEN e.state = '{closed}' THEN 1 ELSE 0 END"),
+        format!("CASE WHEN e.state = '{closed}' AND NOT e.ever_late THEN 1 ELSE 0 END"),
+        format!("CASE WHEN e.state IN ({open}) AND e.overdue THEN 1 ELSE 0 END"),
+        format!("CASE WHEN e.state = '{settled}' THEN 1 ELSE 0 END"),
+        "CASE WHEN e.rating IS NOT NULL THEN 1 ELSE 0 END".into(),
+        "CASE WHEN e.rating >= 4 THEN 1 ELSE 0 END".into(),
+        "CASE WHEN e.ever_late OR e.overdue THEN 1 ELSE 0 END".into(),
+        format!(
+            "CASE WHEN e.state = '{closed}' AND {dispatched} AND e.handling_minutes IS NOT NULL \
+             THEN 1 ELSE 0 END"
+        ),
+        format!(
+            "CASE WHEN e.state = '{closed}' AND {dispatched} THEN COALESCE(e.handling_minutes, 0) \
+             ELSE 0 END"
+        ),
+    ];
+    exprs
+        .iter()
+        .zip(Tally::COLUMNS)
+        .map(|(x, c)| format!("CAST(SUM({x}) AS BIGINT) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn rollup_sums() -> String {
+    Tally::COLUMNS
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn open_states() -> String {
@@ -167,8 +211,41 @@ fn open_states() -> String {
         .join(", ")
 }
 
-fn get(r: &QueryResult, col: &str) -> Result<u64, StoreError> {
-    Ok(r.try_get::<Option<i64>>("", col)?.unwrap_or(0).max(0) as u64)
+/// The sums of a result row (absent sums, over no rows, are 0).
+pub(crate) fn tally_of_row(r: &QueryResult) -> Result<Tally, StoreError> {
+    let mut t = Tally::default();
+    for (slot, c) in t.0.iter_mut().zip(Tally::COLUMNS) {
+        *slot = r.try_get::<Option<i64>>("", c)?.unwrap_or(0);
+    }
+    Ok(t)
+}
+
+impl Where {
+    /// The sums over the rollup or the events, in all or per Shanghai day of report (`d`).
+    fn query(&self, backend: DbBackend, by_day: bool) -> Statement {
+        let (from, sums, cond, values, day) = match &self.source {
+            Source::Rollup { sql, values } => (
+                "event_tally",
+                rollup_sums(),
+                sql,
+                values,
+                "CAST(day AS BIGINT)".to_string(),
+            ),
+            Source::Events { sql, values } => (
+                "event e",
+                event_sums(),
+                sql,
+                values,
+                format!("(e.created_at + {SHANGHAI_OFFSET_MS}) / {DAY_MS}"),
+            ),
+        };
+        let query = if by_day {
+            format!("SELECT {day} AS d, {sums} FROM {from} WHERE {cond} GROUP BY 1")
+        } else {
+            format!("SELECT {sums} FROM {from} WHERE {cond}")
+        };
+        sql::statement(backend, &query, values.clone())
+    }
 }
 
 impl Store {
@@ -180,78 +257,14 @@ impl Store {
     ) -> Result<IndicatorReport, StoreError> {
         let w = self.indicator_where(scope, filter).await?;
         let db = self.connection();
-        let backend = db.get_database_backend();
-        let closed = State::Closed.as_str();
-        let query = format!(
-            "SELECT COUNT(*) AS reports, \
-             SUM(CASE WHEN s.source = 'citizen' THEN 1 ELSE 0 END) AS citizen_reports, \
-             SUM(CASE WHEN s.verified_at IS NOT NULL THEN 1 ELSE 0 END) AS registered, \
-             SUM(CASE WHEN s.dispatched_at IS NOT NULL THEN 1 ELSE 0 END) AS dispatched, \
-             SUM(CASE WHEN s.dispatched_at - s.verified_at <= ? THEN 1 ELSE 0 END) AS dispatched_on_time, \
-             SUM(CASE WHEN s.dispatched_at IS NOT NULL AND s.returns = 0 THEN 1 ELSE 0 END) AS dispatched_no_return, \
-             SUM(CASE WHEN s.dispatched_at IS NOT NULL AND s.returns > 0 THEN 1 ELSE 0 END) AS returned, \
-             SUM(CASE WHEN s.signs > 0 THEN 1 ELSE 0 END) AS signed, \
-             SUM(CASE WHEN s.signs > 0 AND s.sign_late = 0 THEN 1 ELSE 0 END) AS signed_on_time, \
-             SUM(CASE WHEN s.handles > 0 THEN 1 ELSE 0 END) AS handled, \
-             SUM(CASE WHEN s.handles > 0 AND s.handle_late = 0 THEN 1 ELSE 0 END) AS handled_on_time, \
-             SUM(CASE WHEN s.handles > 0 AND s.fails > 0 THEN 1 ELSE 0 END) AS reworked, \
-             SUM(CASE WHEN s.state = '{closed}' THEN 1 ELSE 0 END) AS closed, \
-             SUM(CASE WHEN s.state = '{closed}' AND s.late = 0 THEN 1 ELSE 0 END) AS closed_on_time, \
-             SUM(CASE WHEN s.state IN ({open}) AND (s.overdue = ? OR s.deadline <= ?) THEN 1 ELSE 0 END) AS open_overdue, \
-             SUM(CASE WHEN s.state = '{settled}' THEN 1 ELSE 0 END) AS settled, \
-             SUM(CASE WHEN s.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
-             SUM(CASE WHEN s.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
-             FROM {}",
-            per_event(&w.sql),
-            open = open_states(),
-            settled = State::Settled.as_str(),
-        );
-        let mut values: Vec<Value> =
-            vec![DISPATCH_LIMIT_MS.into(), true.into(), self.now_ms().into()];
-        values.extend(w.values.iter().cloned());
         let row = db
-            .query_one_raw(sql::statement(backend, &query, values))
+            .query_one_raw(w.query(db.get_database_backend(), false))
             .await?
             .ok_or(StoreError::NotFound)?;
-        let counts = Counts {
-            reports: get(&row, "reports")?,
-            citizen_reports: get(&row, "citizen_reports")?,
-            registered: get(&row, "registered")?,
-            dispatched: get(&row, "dispatched")?,
-            dispatched_on_time: get(&row, "dispatched_on_time")?,
-            dispatched_no_return: get(&row, "dispatched_no_return")?,
-            returned: get(&row, "returned")?,
-            signed: get(&row, "signed")?,
-            signed_on_time: get(&row, "signed_on_time")?,
-            handled: get(&row, "handled")?,
-            handled_on_time: get(&row, "handled_on_time")?,
-            reworked: get(&row, "reworked")?,
-            closed: get(&row, "closed")?,
-            closed_on_time: get(&row, "closed_on_time")?,
-            open_overdue: get(&row, "open_overdue")?,
-            settled: get(&row, "settled")?,
-            rated: get(&row, "rated")?,
-            satisfied: get(&row, "satisfied")?,
-        };
-
-        // Handling time: from the first dispatch to the close, on the working calendar.
-        let spans_query = format!(
-            "SELECT s.dispatched_at AS a, s.closed_at AS b FROM {} \
-             WHERE s.state = '{closed}' AND s.dispatched_at IS NOT NULL \
-             AND s.closed_at IS NOT NULL",
-            per_event(&w.sql)
-        );
-        let values = w.values.clone();
-        let spans = db
-            .query_all_raw(sql::statement(backend, &spans_query, values))
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get::<i64>("", "a")?, r.try_get::<i64>("", "b")?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let calendar = self.work_calendar().await?;
-        let (minutes, hours) = indicators::average_working_hours(&calendar, &spans);
-
-        let indicators = indicators::indicators(&counts, (minutes, hours, spans.len() as u64))
+        let t = tally_of_row(&row)?;
+        let (minutes, timed) = t.handling();
+        let hours = (timed > 0).then(|| minutes as f64 / 60.0 / timed as f64);
+        let indicators = indicators::indicators(&t.counts(), (minutes, hours, timed))
             .into_iter()
             .map(|i| IndicatorView {
                 value_text: match (i.value, i.unit) {
@@ -289,21 +302,8 @@ impl Store {
     ) -> Result<Trend, StoreError> {
         let w = self.indicator_where(scope, filter).await?;
         let db = self.connection();
-        let closed = State::Closed.as_str();
-        // The Shanghai day number of the report; weeks and months are made of days.
-        let query = format!(
-            "SELECT (s.created_at + {SHANGHAI_OFFSET_MS}) / {DAY_MS} AS d, COUNT(*) AS reports, \
-             SUM(CASE WHEN s.state = '{closed}' THEN 1 ELSE 0 END) AS closed, \
-             SUM(CASE WHEN s.late > 0 OR s.overdue = ? THEN 1 ELSE 0 END) AS overdue, \
-             SUM(CASE WHEN s.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
-             SUM(CASE WHEN s.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
-             FROM {} GROUP BY 1 ORDER BY 1",
-            per_event(&w.sql)
-        );
-        let mut values: Vec<Value> = vec![true.into()];
-        values.extend(w.values.iter().cloned());
         let rows = db
-            .query_all_raw(sql::statement(db.get_database_backend(), &query, values))
+            .query_all_raw(w.query(db.get_database_backend(), true))
             .await?;
         let mut points: Vec<TrendPoint> = Vec::new();
         let mut day = w.from;
@@ -320,12 +320,14 @@ impl Store {
         for r in &rows {
             let d = Date::from_days_since_epoch(r.try_get::<i64>("", "d")?);
             let label = bucket.label(d);
+            let t = tally_of_row(r)?;
+            let c = t.counts();
             if let Some(p) = points.iter_mut().find(|p| p.bucket == label) {
-                p.reports += get(r, "reports")?;
-                p.closed += get(r, "closed")?;
-                p.overdue += get(r, "overdue")?;
-                p.rated += get(r, "rated")?;
-                p.satisfied += get(r, "satisfied")?;
+                p.reports += c.reports;
+                p.closed += c.closed;
+                p.overdue += t.late();
+                p.rated += c.rated;
+                p.satisfied += c.satisfied;
             }
         }
         for p in &mut points {
@@ -372,6 +374,32 @@ impl Store {
             ));
         }
         let region = scope.narrow(filter.region.as_deref())?;
+        let department = nonempty(&filter.department);
+        let category = nonempty(&filter.category);
+        let (day_from, day_to) = (from.days_since_epoch(), to.days_since_epoch());
+        if department.is_none()
+            && category.is_none()
+            && !scope.role.is_department()
+            && region.len() <= Level::Community.code_len()
+        {
+            let mut sql = "day >= ? AND day < ?".to_string();
+            let mut values: Vec<Value> = vec![day_from.into(), day_to.into()];
+            if let Some(county) = county_of(&region) {
+                sql.push_str(" AND county = ?");
+                values.push(county.into());
+            }
+            if !region.is_empty() {
+                let (lo, hi) = Scope::range_of(&region);
+                sql.push_str(" AND community >= ? AND community < ?");
+                values.extend([lo.into(), hi.into()]);
+            }
+            return Ok(Where {
+                source: Source::Rollup { sql, values },
+                region,
+                from,
+                to,
+            });
+        }
         let mut sql = "e.created_at >= ? AND e.created_at < ?".to_string();
         let mut values: Vec<Value> =
             vec![local_midnight_ms(from).into(), local_midnight_ms(to).into()];
@@ -381,14 +409,14 @@ impl Store {
             values.extend([lo.into(), hi.into()]);
         }
         let depts = Departments::load(self.connection()).await?;
-        if let Some(code) = nonempty(&filter.department) {
+        if let Some(code) = department {
             let d = depts
                 .by_code(&code)
                 .ok_or_else(|| StoreError::invalid("department", format!("部门“{code}”不存在")))?;
             sql.push_str(" AND e.department_id = ?");
             values.push(d.id.into());
         }
-        if let Some(c) = nonempty(&filter.category) {
+        if let Some(c) = category {
             if !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                 return Err(StoreError::invalid(
                     "category",
@@ -405,8 +433,7 @@ impl Store {
             values.extend([own.into(), format!("%,{code},%").into()]);
         }
         Ok(Where {
-            sql,
-            values,
+            source: Source::Events { sql, values },
             region,
             from,
             to,

@@ -5,6 +5,7 @@
 //! the caller's [`Scope`], and every query is confined to that scope here.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod bulk;
 pub mod calendar;
@@ -41,6 +42,7 @@ pub mod split;
 mod sql;
 pub mod staff;
 pub mod sweeper;
+pub mod tally;
 pub mod trail_check;
 pub mod uploads;
 
@@ -75,8 +77,8 @@ impl Store {
         clock: Arc<dyn Clock>,
     ) -> Result<Store, StoreError> {
         let db = connect::connect(url).await?;
-        migrate::run(&db, clock.now_ms()).await?;
-        Ok(Store {
+        let applied = migrate::run(&db, clock.now_ms()).await?;
+        let store = Store {
             db,
             crypto,
             ids: Arc::new(ids::IdGen::new(clock.clone())),
@@ -84,7 +86,12 @@ impl Store {
             policy: accounts::SecurityPolicy::default(),
             grid_index: locate::GridIndex::default(),
             group_writer: Arc::default(),
-        })
+        };
+        if applied.contains(&migrate::INDICATOR_ROLLUP) {
+            // Events filed before the rollup existed get their facts from their trails.
+            store.rebuild_indicator_facts().await?;
+        }
+        Ok(store)
     }
 
     /// Replaces the default 等保 security policy (lockout, idle timeout).

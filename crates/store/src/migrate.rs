@@ -53,6 +53,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "photos, citizen reports and ratings, notifications, idempotency keys",
         steps: citizens_and_notices,
     },
+    Migration {
+        version: INDICATOR_ROLLUP,
+        name: "indicator facts on events and their daily rollup",
+        steps: indicator_rollup,
+    },
 ];
 
 /// Columns that migration 5 added to the event table migration 4 created.
@@ -62,6 +67,20 @@ const EVENT_V5: &[&str] = &[
     "reporter_phone_cipher",
     "reporter_phone_index",
     "reporter_phone_masked",
+];
+
+/// Columns that migration 6 added to the event table (`wangge_domain::event_facts`).
+const EVENT_V6: &[&str] = &[
+    "verified_at",
+    "dispatched_at",
+    "signed_at",
+    "handled_at",
+    "returned",
+    "check_failed",
+    "sign_late",
+    "handle_late",
+    "ever_late",
+    "handling_minutes",
 ];
 
 /// Columns that migration 3 added to tables migration 1 created from their entities.
@@ -160,7 +179,11 @@ fn base_data_records(s: &Schema) -> Vec<Step> {
 /// time them.
 fn events(s: &Schema) -> Vec<Step> {
     let mut steps = Vec::new();
-    steps.extend(table_without(s, event::Entity, EVENT_V5));
+    steps.extend(table_without(
+        s,
+        event::Entity,
+        &[EVENT_V5, EVENT_V6].concat(),
+    ));
     steps.extend(table(s, event_step::Entity));
     steps.extend(table(s, catalog_item::Entity));
     steps.extend(table(s, calendar_day::Entity));
@@ -237,6 +260,45 @@ fn citizens_and_notices(s: &Schema) -> Vec<Step> {
     steps.push(index(
         "ix_notification_department",
         notification::Entity.table_ref(),
+        &["department_id", "created_at"],
+        false,
+    ));
+    steps
+}
+
+/// Each event carries the firsts and flags of its trail the indicators need, and a rollup
+/// per day and community sums them; `Store::rebuild_indicator_facts` fills both for events
+/// filed before this migration.
+fn indicator_rollup(s: &Schema) -> Vec<Step> {
+    let mut steps: Vec<Step> = EVENT_V6
+        .iter()
+        .map(|name| {
+            let mut col = ColumnDef::new(Alias::new(*name));
+            if name.ends_with("_at") || *name == "handling_minutes" {
+                col.big_integer().null();
+            } else {
+                col.boolean().not_null().default(false);
+            }
+            Step::Alter(Box::new(
+                Table::alter()
+                    .table(event::Entity)
+                    .add_column(col)
+                    .to_owned(),
+            ))
+        })
+        .collect();
+    steps.extend(table(s, event_tally::Entity));
+    // Indicators filtered by department or over a period without a region read events by
+    // report time.
+    steps.push(index(
+        "ix_event_created",
+        event::Entity.table_ref(),
+        &["created_at"],
+        false,
+    ));
+    steps.push(index(
+        "ix_event_department_created",
+        event::Entity.table_ref(),
         &["department_id", "created_at"],
         false,
     ));
@@ -368,7 +430,11 @@ impl<E: EntityTrait> TableRef for E {
     }
 }
 
-pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<(), StoreError> {
+/// The migration that added the indicator rollup: when it has just run, the store fills it.
+pub(crate) const INDICATOR_ROLLUP: i32 = 6;
+
+/// Applies the migrations not yet applied; answers the versions it applied.
+pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<Vec<i32>, StoreError> {
     let schema = Schema::new(db.get_database_backend());
     let mut create = schema.create_table_from_entity(schema_migration::Entity);
     db.execute(create.if_not_exists()).await?;
@@ -378,6 +444,7 @@ pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<(), Stor
         .into_iter()
         .map(|m| m.version)
         .collect();
+    let mut newly = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         let txn = db.begin().await?;
         for step in (m.steps)(&schema) {
@@ -396,12 +463,14 @@ pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<(), Stor
         .await?;
         txn.commit().await?;
         tracing::info!(version = m.version, name = m.name, "migration applied");
+        newly.push(m.version);
     }
     // A bulk load interrupted after dropping the search indexes must not leave them missing.
     ensure_search_indexes(db).await?;
     crate::catalog::seed(db).await?;
     crate::calendar::seed(db).await?;
-    crate::audit::ensure_head(db).await
+    crate::audit::ensure_head(db).await?;
+    Ok(newly)
 }
 
 /// Indexes on random keys (names, blind indexes): a bulk load drops them and builds them

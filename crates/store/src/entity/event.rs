@@ -83,6 +83,19 @@ pub struct Model {
     pub version: i32,
     /// Hash of the last step in the event's trail (SM3 chain).
     pub trail_hash: String,
+    /// The trail's firsts and flags the indicators need (`wangge_domain::event_facts`),
+    /// kept as steps are written (migration 6).
+    pub verified_at: Option<i64>,
+    pub dispatched_at: Option<i64>,
+    pub signed_at: Option<i64>,
+    pub handled_at: Option<i64>,
+    pub returned: bool,
+    pub check_failed: bool,
+    pub sign_late: bool,
+    pub handle_late: bool,
+    pub ever_late: bool,
+    /// Working minutes from the first dispatch to the close, set when the case closes.
+    pub handling_minutes: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -13,6 +13,7 @@ pub mod catalog_item;
 pub mod department;
 pub mod event;
 pub mod event_step;
+pub mod event_tally;
 pub mod grid;
 pub mod grid_staff;
 pub mod household;

@@ -131,6 +131,7 @@ impl Replay<'_> {
         };
         step.hash = step_hash(&step.prev_hash, &step);
         self.e.trail_hash = step.hash.clone();
+        crate::tally::note_step(&mut self.e, &step);
         // The report is version 0; every later row bumps it, as `write_step` does.
         if bump {
             self.e.version += 1;
@@ -275,6 +276,7 @@ impl Replay<'_> {
         if t.state.is_closed() && before.closed_at.is_none() {
             e.closed_at = Some(s.at);
         }
+        crate::tally::note_close(e, &cast.calendar, s.at);
         e.updated_at = s.at;
         let step = event_step::Model {
             county: e.county,
