@@ -33,6 +33,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 30)]
         runs: usize,
     },
+    /// Ask the indicators of the county, a street, a community, a grid, a department and a
+    /// category, beside the engine answering the county's question without the rollup.
+    Indicators {
+        /// How many timed rounds of each question.
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+    },
 }
 
 pub async fn run(store: &Store, cmd: BenchCommand) -> Result<i32, String> {
@@ -43,6 +50,7 @@ pub async fn run(store: &Store, cmd: BenchCommand) -> Result<i32, String> {
             connections,
         } => events_bench(store, seconds, connections).await,
         BenchCommand::Map { runs } => map_bench(store, runs).await,
+        BenchCommand::Indicators { runs } => crate::bench_indicators::run(store, runs).await,
     }
 }
 
@@ -259,7 +267,10 @@ async fn map_bench(store: &Store, runs: usize) -> Result<i32, String> {
 }
 
 /// One HTTP/1.1 exchange on a fresh connection: the status code and the body.
-async fn http(addr: std::net::SocketAddr, req: String) -> Result<(String, String), String> {
+pub(crate) async fn http(
+    addr: std::net::SocketAddr,
+    req: String,
+) -> Result<(String, String), String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr)
         .await

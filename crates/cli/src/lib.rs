@@ -4,6 +4,7 @@
 pub mod audit_cmd;
 pub mod bench_cmd;
 pub mod bench_events;
+pub mod bench_indicators;
 pub mod demo;
 pub mod generator;
 pub mod history;
