@@ -259,6 +259,10 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
     if !grids_left && events == 0 {
         return Err(refused());
     }
+    if events > 0 {
+        eprintln!("计算历史各日的社会治理指数…");
+        store.keep_governance_index().await?;
+    }
     eprintln!("建立姓名和身份证号索引…");
     store.finish_bulk_load().await?;
     let object = format!(

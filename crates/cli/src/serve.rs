@@ -63,6 +63,10 @@ fn spawn_sweeper(store: Store) {
             if let Err(e) = store.purge_orphan_uploads().await {
                 tracing::warn!(error = %e, "upload purge failed");
             }
+            // The social-governance index of each day that has ended, once.
+            if let Err(e) = store.keep_governance_index().await {
+                tracing::warn!(error = %e, "governance index failed");
+            }
         }
     });
 }

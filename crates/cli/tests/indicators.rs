@@ -240,6 +240,51 @@ async fn indicators_count_a_known_week() {
         for (key, _, _) in expected {
             assert_eq!(nd(&g, key), nd(&r, key), "{key}: {g}");
         }
+        // The social-governance index: today's from the same counts, (30×50 + 15×75 +
+        // 20×50 + 10×100 + 10×75 + 15×(16.7/30×100)) / 100; the kept days before.
+        assert_eq!(ctx.store.keep_governance_index().await.unwrap(), 90);
+        assert_eq!(
+            ctx.store.keep_governance_index().await.unwrap(),
+            0,
+            "each day once"
+        );
+        let (s, ix) = ctx
+            .call(
+                "GET",
+                "/api/v1/governance-index?days=7",
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{ix}");
+        let expected =
+            (1500.0 + 1125.0 + 1000.0 + 1000.0 + 750.0 + 15.0 * 100.0 / 6.0 / 0.3) / 100.0;
+        assert!(
+            (ix["value"].as_f64().unwrap() - expected).abs() < 1e-9,
+            "{ix}"
+        );
+        let points = ix["points"].as_array().unwrap();
+        assert_eq!(points.len(), 7);
+        assert_eq!(points[6]["day"], "2026-03-05");
+        assert!(
+            (points[6]["value"].as_f64().unwrap() - expected).abs() < 1e-9,
+            "{ix}"
+        );
+        assert_eq!(points[0]["day"], "2026-02-27");
+        assert!(
+            points[0]["value"].is_null(),
+            "no report in the window: {ix}"
+        );
+        let (s, _) = ctx
+            .call(
+                "GET",
+                "/api/v1/governance-index?days=0",
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
         // The rollup kept step by step is the one rebuilt from the trails.
         let kept = ctx.store.indicator_rollup().await.unwrap();
         assert!(!kept.is_empty());

@@ -6,7 +6,7 @@
 //!
 //! | dimension | score |
 //! | --- | --- |
-//! | 基础数据 | half the share of residents whose record is complete (phone, birth date, residence), half the share updated within the last 365 days |
+//! | 基础数据 | half the share of residents whose record is complete (phone, residence, relation to the head), half the share updated within the last 365 days |
 //! | 发现上报 | the grid worker's own reports against a target of [`REPORTS_PER_MONTH`] a month, capped at 100 |
 //! | 就地化解 | events settled on the spot / reports from the grid, against a target share of [`SETTLED_TARGET`] %, capped at 100 |
 //! | 按时核查 | checks done within [`CHECK_LIMIT_MINUTES`] working minutes of the department's result / checks done |

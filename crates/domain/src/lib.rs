@@ -14,6 +14,7 @@ pub mod coverage;
 pub mod date;
 pub mod event_facts;
 pub mod geometry;
+pub mod governance;
 pub mod id_number;
 pub mod ids;
 pub mod indicators;

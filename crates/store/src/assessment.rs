@@ -7,8 +7,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryResult, QuerySelect, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, QuerySelect, Value,
 };
 use serde::Serialize;
 use wangge_domain::assessment::{
@@ -22,7 +21,7 @@ use wangge_domain::population::Duty;
 use wangge_domain::role::Role;
 
 use crate::audit::AuditEntry;
-use crate::entity::{department, grid, grid_staff, region, setting};
+use crate::entity::{department, grid, grid_staff, region};
 use crate::indicators::event_sums;
 use crate::{Scope, Store, StoreError, sql};
 
@@ -153,14 +152,18 @@ pub fn parse_period(s: &str) -> Result<Period, StoreError> {
 }
 
 impl Store {
+    /// This month, the default period (`2026-12`).
+    pub fn current_period(&self) -> String {
+        let today = wangge_domain::date::local_date(self.now_ms());
+        Period::containing(wangge_domain::period::PeriodKind::Month, today).to_string()
+    }
+
     /// The weights in force for `subject`: the saved ones, else the defaults.
     pub async fn assessment_weights(&self, subject: Subject) -> Result<Weights, StoreError> {
         let dims = subject.dimensions();
-        let saved = setting::Entity::find_by_id(subject.setting_key())
-            .one(self.connection())
-            .await?;
+        let saved = self.setting(&subject.setting_key()).await?;
         Ok(saved
-            .and_then(|s| Weights::parse(dims, &s.value).ok())
+            .and_then(|s| Weights::parse(dims, &s).ok())
             .unwrap_or_else(|| Weights::defaults(dims)))
     }
 
@@ -179,24 +182,8 @@ impl Store {
         }
         let weights = Weights::parse(subject.dimensions(), text)
             .map_err(|(field, message)| StoreError::invalid(field, message))?;
-        let db = self.connection();
-        let key = subject.setting_key();
         let value = weights.to_string();
-        match setting::Entity::find_by_id(key.clone()).one(db).await? {
-            Some(existing) => {
-                let mut m: setting::ActiveModel = existing.into();
-                m.value = Set(value.clone());
-                m.update(db).await?;
-            }
-            None => {
-                setting::ActiveModel {
-                    key: Set(key),
-                    value: Set(value.clone()),
-                }
-                .insert(db)
-                .await?;
-            }
-        }
+        self.put_setting(&subject.setting_key(), &value).await?;
         self.audit(AuditEntry {
             account: &scope.username,
             action: "assessment.weights",
@@ -294,8 +281,8 @@ impl Store {
             .query_all_raw(sql::statement(
                 backend,
                 "SELECT grid_code, COUNT(*) AS persons, \
-                 SUM(CASE WHEN phone_cipher IS NOT NULL AND ethnicity IS NOT NULL \
-                 AND residence <> '' THEN 1 ELSE 0 END) AS complete, \
+                 SUM(CASE WHEN phone_cipher IS NOT NULL AND residence <> '' \
+                 AND relation <> '' THEN 1 ELSE 0 END) AS complete, \
                  SUM(CASE WHEN updated_at >= ? THEN 1 ELSE 0 END) AS fresh \
                  FROM person WHERE grid_code >= ? AND grid_code < ? AND status = 'active' \
                  GROUP BY grid_code",

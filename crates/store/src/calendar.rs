@@ -3,7 +3,7 @@
 //! in the database so admins edit them per year. The first start writes the announced
 //! defaults.
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use wangge_domain::date::Date;
 use wangge_domain::worktime::{DEFAULT_PERIODS, WorkCalendar};
 
@@ -196,22 +196,7 @@ impl Store {
         WorkCalendar::new(periods.clone(), [], [])
             .map_err(|e| StoreError::invalid("periods", e.to_string()))?;
         let value = format_periods(&periods);
-        let db = self.connection();
-        match setting::Entity::find_by_id(PERIODS_KEY).one(db).await? {
-            Some(existing) => {
-                let mut m: setting::ActiveModel = existing.into();
-                m.value = Set(value.clone());
-                m.update(db).await?;
-            }
-            None => {
-                setting::ActiveModel {
-                    key: Set(PERIODS_KEY.into()),
-                    value: Set(value.clone()),
-                }
-                .insert(db)
-                .await?;
-            }
-        }
+        self.put_setting(PERIODS_KEY, &value).await?;
         self.audit(AuditEntry {
             account: &scope.username,
             action: "calendar.periods",

@@ -58,6 +58,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "indicator facts on events and their daily rollup",
         steps: indicator_rollup,
     },
+    Migration {
+        version: 8,
+        name: "the daily social-governance index",
+        steps: governance_index,
+    },
 ];
 
 /// Columns that migration 5 added to the event table migration 4 created.
@@ -303,6 +308,11 @@ fn indicator_rollup(s: &Schema) -> Vec<Step> {
         false,
     ));
     steps
+}
+
+/// The social-governance index of each county, street and community, one row a day.
+fn governance_index(s: &Schema) -> Vec<Step> {
+    table(s, governance_index::Entity)
 }
 
 fn table<E: EntityTrait>(schema: &Schema, e: E) -> Vec<Step> {

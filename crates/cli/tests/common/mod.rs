@@ -412,6 +412,15 @@ impl Ctx {
         .await
     }
 
+    /// The admin's session (the admin signs in with a second factor).
+    pub async fn admin_token(&self) -> String {
+        let body =
+            serde_json::json!({"username": "admin", "password": PASSWORD, "totp": self.totp_now()});
+        let (s, v) = self.post_json("/api/v1/session", &body.to_string()).await;
+        assert_eq!(s, StatusCode::OK, "{} admin login: {v}", self.backend);
+        v["token"].as_str().unwrap().to_string()
+    }
+
     pub async fn token(&self, username: &str) -> String {
         let (s, v) = self.login_with(username, PASSWORD).await;
         assert_eq!(

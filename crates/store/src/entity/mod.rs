@@ -14,6 +14,7 @@ pub mod department;
 pub mod event;
 pub mod event_step;
 pub mod event_tally;
+pub mod governance_index;
 pub mod grid;
 pub mod grid_staff;
 pub mod household;

@@ -1,9 +1,12 @@
 //! The indicators of the event loop: `GET /indicators` (value, numerator, denominator and
-//! formula of each) and `GET /indicators/trend` (per day, week or month), within the scope.
+//! formula of each), `GET /indicators/trend` (per day, week or month) and `GET
+//! /governance-index` (the daily social-governance index and its kept days), within the
+//! scope.
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use wangge_store::governance::GovernanceIndex;
 use wangge_store::indicators::{Bucket, IndicatorFilter, IndicatorReport, Trend};
 
 use super::ApiQuery;
@@ -15,6 +18,26 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/indicators", get(indicators))
         .route("/indicators/trend", get(trend))
+        .route("/governance-index", get(governance_index))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndexQuery {
+    region: Option<String>,
+    days: Option<i64>,
+}
+
+async fn governance_index(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiQuery(q): ApiQuery<IndexQuery>,
+) -> Result<Json<GovernanceIndex>, ApiError> {
+    Ok(Json(
+        s.store
+            .governance_index(c.scope(), q.region.as_deref(), q.days)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`: the same operations as the pages, for apps and systems.
+pub(crate) mod assessment;
 mod audit;
 mod buildings;
 mod calendar;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(events::routes())
         .merge(calendar::routes())
         .merge(indicators::routes())
+        .merge(assessment::routes())
         .merge(command::routes())
         .merge(catalog::routes())
         .merge(uploads::routes())

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use wangge_store::StoreError;
+use wangge_store::governance::{GovernanceIndex, IndexPoint};
 use wangge_store::indicators::{Bucket, IndicatorFilter, IndicatorView, Trend, TrendPoint};
 
 use super::{Nav, PageQuery, render};
@@ -101,6 +102,31 @@ fn chart(points: &[TrendPoint]) -> Chart {
     }
 }
 
+/// The governance index's kept days as polyline segments (a day without an index breaks
+/// the line), on a 0–100 scale.
+fn index_lines(points: &[IndexPoint]) -> Vec<String> {
+    let plot_h = H - TOP - BOTTOM;
+    let n = points.len().max(1) as f64;
+    let step = f64::from(W - LEFT) / n;
+    let mut lines = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        match p.value {
+            Some(v) => {
+                let x = f64::from(LEFT) + (i as f64 + 0.5) * step;
+                let y = f64::from(TOP) + f64::from(plot_h) * (1.0 - v.clamp(0.0, 100.0) / 100.0);
+                current.push(format!("{x:.1},{y:.1}"));
+            }
+            None if !current.is_empty() => lines.push(std::mem::take(&mut current).join(" ")),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current.join(" "));
+    }
+    lines
+}
+
 #[derive(Template)]
 #[template(path = "indicators.html")]
 struct IndicatorsPage {
@@ -116,6 +142,12 @@ struct IndicatorsPage {
     height: u32,
     plot_bottom: u32,
     left: u32,
+    /// The social-governance index of the region (not for department roles).
+    index: Option<GovernanceIndex>,
+    index_lines: Vec<String>,
+    /// Where 50 and 100 sit on the index chart.
+    y50: u32,
+    y100: u32,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -162,7 +194,21 @@ async fn show(
     let (from, to, indicators) =
         report.map_or_else(Default::default, |r| (r.from, r.to, r.indicators));
     let points = trend.map_or_else(Vec::new, |t: Trend| t.points);
+    let region = Some(q.region.as_str()).filter(|r| !r.trim().is_empty());
+    let index = match s.store.governance_index(c.scope(), region, Some(90)).await {
+        Ok(i) => Some(i),
+        Err(StoreError::Invalid { .. } | StoreError::Forbidden(_) | StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let index_lines = index
+        .as_ref()
+        .map_or_else(Vec::new, |i| index_lines(&i.points));
+    let plot_h = H - TOP - BOTTOM;
     Ok(render(&IndicatorsPage {
+        index,
+        index_lines,
+        y50: TOP + plot_h / 2,
+        y100: TOP,
         nav: Nav::of(&c),
         q,
         error,
@@ -198,5 +244,22 @@ mod tests {
         assert_eq!(c.y_labels.last().unwrap().text, "4");
         assert_eq!(c.closed.split(' ').count(), 2);
         assert!(chart(&[]).bars.is_empty());
+    }
+
+    #[test]
+    fn index_lines_break_where_a_day_has_no_index() {
+        let p = |v: Option<f64>| IndexPoint {
+            day: String::new(),
+            value: v,
+        };
+        let lines = index_lines(&[p(Some(100.0)), p(Some(0.0)), p(None), p(Some(50.0))]);
+        assert_eq!(lines.len(), 2);
+        let first: Vec<&str> = lines[0].split(' ').collect();
+        assert_eq!(first.len(), 2);
+        assert!(
+            first[0].ends_with(&format!(",{:.1}", f64::from(TOP))),
+            "{lines:?}"
+        );
+        assert!(index_lines(&[p(None)]).is_empty());
     }
 }

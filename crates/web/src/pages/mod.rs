@@ -1,6 +1,7 @@
 //! The server-rendered Chinese screens. Pages work without JavaScript; every form carries
 //! the session's CSRF token.
 mod account;
+mod assessment;
 mod audit;
 mod buildings;
 mod calendar;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(command::routes())
         .merge(indicators::routes())
+        .merge(assessment::routes())
         .merge(public::routes())
         .merge(notices::routes())
 }

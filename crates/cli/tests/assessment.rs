@@ -1,0 +1,275 @@
+//! Assessment through the API and the page on SQLite and PostgreSQL: a known March of events
+//! with a moved clock, then every dimension of the grid workers and the department, their
+//! totals and ranks, the weights (admins only, checked), the scope and the errors.
+mod common;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use common::{Ctx, GRID_A, GRID_B, GRID_C};
+
+const ITEM: &str = "A01-003";
+
+/// Unix ms of a Shanghai local time in March 2026 (no holidays that month).
+fn at(day: u8, h: i64, min: i64) -> i64 {
+    let date = wangge_domain::date::Date::new(2026, 3, day).unwrap();
+    wangge_domain::date::local_midnight_ms(date) + (h * 60 + min) * 60_000
+}
+
+async fn act(ctx: &Ctx, token: &str, id: i64, body: Value) {
+    let path = format!("/api/v1/events/{id}/actions");
+    let (s, e) = ctx.call("POST", &path, token, body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{body} → {e}");
+}
+
+async fn report(ctx: &Ctx, token: &str) -> i64 {
+    let body = json!({"category": ITEM, "description": "3栋门口堆放垃圾", "lng": 113.105,
+                      "lat": 27.855, "address": "建设路1号3栋"});
+    let (s, e) = ctx.call("POST", "/api/v1/events", token, body).await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    e["id"].as_i64().unwrap()
+}
+
+/// Grid A's worker reports three events in the week of 2 March: E1 handled and checked
+/// within half an hour (rated 5), E2 handled on Tuesday and checked two working days later
+/// (rated 3), E3 settled on the spot.
+async fn march(ctx: &Ctx) {
+    let worker = ctx.token("worker_a").await;
+    let street = ctx.token("street1").await;
+    let handler = ctx.token("handler").await;
+    ctx.clock.set_ms(at(2, 9, 0));
+    let e1 = report(ctx, &worker).await;
+    let e2 = report(ctx, &worker).await;
+    let e3 = report(ctx, &worker).await;
+    for id in [e1, e2] {
+        act(ctx, &street, id, json!({"action": "verify"})).await;
+        act(ctx, &street, id, json!({"action": "dispatch"})).await;
+    }
+    ctx.clock.set_ms(at(2, 9, 30));
+    for id in [e1, e2] {
+        act(ctx, &handler, id, json!({"action": "sign"})).await;
+    }
+    act(
+        ctx,
+        &worker,
+        e3,
+        json!({"action": "settle", "note": "已劝离"}),
+    )
+    .await;
+    ctx.clock.set_ms(at(2, 10, 30));
+    act(
+        ctx,
+        &handler,
+        e1,
+        json!({"action": "handle", "note": "已清运"}),
+    )
+    .await;
+    ctx.clock.set_ms(at(2, 11, 0));
+    act(ctx, &worker, e1, json!({"action": "check_pass"})).await;
+    act(ctx, &worker, e1, json!({"action": "rate", "score": 5})).await;
+    ctx.clock.set_ms(at(3, 10, 0));
+    act(
+        ctx,
+        &handler,
+        e2,
+        json!({"action": "handle", "note": "已清运"}),
+    )
+    .await;
+    ctx.clock.set_ms(at(5, 10, 0));
+    act(ctx, &worker, e2, json!({"action": "check_pass"})).await;
+    act(ctx, &worker, e2, json!({"action": "rate", "score": 3})).await;
+}
+
+fn row<'a>(a: &'a Value, code: &str) -> &'a Value {
+    a["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .unwrap_or_else(|| panic!("{code} missing: {a}"))
+}
+
+fn score(r: &Value, key: &str) -> Option<f64> {
+    r["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == key)
+        .unwrap_or_else(|| panic!("{key} missing: {r}"))["score"]
+        .as_f64()
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-6)
+}
+
+#[tokio::test]
+async fn grid_workers_and_departments_are_scored_and_ranked() {
+    on_each_db!(|ctx| {
+        march(&ctx).await;
+        let district = ctx.token("district").await;
+        let path = "/api/v1/assessment?subject=grid_workers&period=2026-03";
+        let (s, a) = ctx.call("GET", path, &district, Value::Null).await;
+        assert_eq!(s, StatusCode::OK, "{a}");
+        assert_eq!(a["period_label"], "2026年3月");
+        assert_eq!(a["rows"].as_array().unwrap().len(), 3, "{a}");
+
+        let ga = row(&a, GRID_A);
+        assert_eq!(ga["person"], "赵敏");
+        assert_eq!(ga["community"], "文塅社区");
+        assert_eq!(ga["street"], "清水塘街道");
+        assert_eq!(score(ga, "base_data"), Some(100.0), "{ga}");
+        assert_eq!(score(ga, "reporting"), Some(37.5), "3 of 8: {ga}");
+        assert_eq!(
+            score(ga, "settling"),
+            Some(100.0),
+            "1 of 3 beats 30 %: {ga}"
+        );
+        assert_eq!(score(ga, "checking"), Some(50.0), "E2 checked late: {ga}");
+        assert_eq!(score(ga, "satisfaction"), Some(50.0), "{ga}");
+        for key in ["visits", "patrol", "service_group"] {
+            assert_eq!(score(ga, key), None, "{key} not recorded: {ga}");
+        }
+        // (15×100 + 20×37.5 + 10×100 + 15×50 + 10×50) / 70.
+        assert!(close(ga["total"].as_f64(), 4500.0 / 70.0), "{ga}");
+        let basis = ga["scores"][3]["basis"].as_str().unwrap();
+        assert!(basis.contains("核查2件"), "{basis}");
+
+        // Grids B and C: residents on record, nothing reported: (15×100 + 20×0) / 35.
+        for code in [GRID_B, GRID_C] {
+            let g = row(&a, code);
+            assert!(close(g["total"].as_f64(), 1500.0 / 35.0), "{g}");
+            assert_eq!(score(g, "satisfaction"), None, "{g}");
+        }
+        let ranks = |code: &str| {
+            let r = row(&a, code);
+            (
+                r["rank"].as_u64(),
+                r["rank_in_street"].as_u64(),
+                r["rank_in_community"].as_u64(),
+            )
+        };
+        assert_eq!(ranks(GRID_A), (Some(1), Some(1), Some(1)));
+        assert_eq!(ranks(GRID_B), (Some(2), Some(2), Some(2)));
+        assert_eq!(
+            ranks(GRID_C),
+            (Some(2), Some(1), Some(1)),
+            "a tie shares rank 2"
+        );
+        assert_eq!(a["rows"][0]["code"], GRID_A, "best first");
+
+        // The department that handled E1 and E2.
+        let path = "/api/v1/assessment?subject=departments&period=2026Q1";
+        let (s, d) = ctx.call("GET", path, &district, Value::Null).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let d01 = row(&d, "D01");
+        for key in ["signing", "handling", "returns", "rework", "closure"] {
+            assert_eq!(score(d01, key), Some(100.0), "{key}: {d01}");
+        }
+        assert_eq!(score(d01, "satisfaction"), Some(50.0));
+        assert_eq!(score(d01, "work_tasks"), None, "no tasks: left out");
+        assert!(close(d01["total"].as_f64(), 8250.0 / 90.0), "{d01}");
+        assert_eq!(d01["rank"].as_u64(), Some(1));
+
+        // The department sees its own row; grid workers' assessment is not for it.
+        let handler = ctx.token("handler").await;
+        let (s, own) = ctx.call("GET", path, &handler, Value::Null).await;
+        assert_eq!(s, StatusCode::OK, "{own}");
+        assert_eq!(own["rows"].as_array().unwrap().len(), 1);
+        let workers = "/api/v1/assessment?subject=grid_workers&period=2026-03";
+        let (s, _) = ctx.call("GET", workers, &handler, Value::Null).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // A grid worker sees their own grid only.
+        let worker = ctx.token("worker_a").await;
+        let (_, mine) = ctx.call("GET", workers, &worker, Value::Null).await;
+        assert_eq!(mine["rows"].as_array().unwrap().len(), 1, "{mine}");
+
+        // The page draws the totals and shows what each score counts.
+        let req = axum::http::Request::get("/assessment?subject=grid_workers&period=2026-03")
+            .header("cookie", format!("wangge_session={district}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, html, _) = ctx.send(req).await;
+        assert_eq!(s, StatusCode::OK);
+        let html = html.to_string();
+        assert!(html.contains("2026年3月"), "{html}");
+        assert!(html.contains("64.3"), "{html}");
+        assert!(html.contains("本区尚未记录，不计入"), "{html}");
+    });
+}
+
+#[tokio::test]
+async fn weights_are_an_admins_and_errors_name_the_field() {
+    on_each_db!(|ctx| {
+        march(&ctx).await;
+        let weights = "base_data=10,reporting=10,settling=10,checking=10,visits=10,\
+                       patrol=10,service_group=10,satisfaction=30";
+        let district = ctx.token("district").await;
+        let path = "/api/v1/assessment/weights/grid_workers";
+        let (s, _) = ctx
+            .call("PUT", path, &district, json!({"weights": weights}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        let admin = ctx.admin_token().await;
+        let bad = weights.replace("satisfaction=30", "satisfaction=31");
+        let (s, e) = ctx.call("PUT", path, &admin, json!({"weights": bad})).await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("weights")),
+            "{e}"
+        );
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains("101"),
+            "{e}"
+        );
+        let (s, e) = ctx
+            .call("PUT", path, &admin, json!({"weights": weights}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+
+        // Grid A now: (10×100 + 10×37.5 + 10×100 + 10×50 + 30×50) / 70.
+        let (_, a) = ctx
+            .call(
+                "GET",
+                "/api/v1/assessment?period=2026-03",
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert!(
+            close(row(&a, GRID_A)["total"].as_f64(), 4375.0 / 70.0),
+            "{a}"
+        );
+        assert_eq!(a["weights"], weights.replace(' ', ""));
+
+        for (query, field) in [
+            ("period=2026-13", "period"),
+            ("period=last-month", "period"),
+            ("subject=streets", "subject"),
+        ] {
+            let (s, e) = ctx
+                .call(
+                    "GET",
+                    &format!("/api/v1/assessment?{query}"),
+                    &district,
+                    Value::Null,
+                )
+                .await;
+            assert_eq!(
+                (s, e["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+                "{query}: {e}"
+            );
+        }
+        let (s, _) = ctx
+            .call(
+                "GET",
+                "/api/v1/assessment?region=430204002",
+                &ctx.token("street1").await,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "another street's region");
+    });
+}
