@@ -273,3 +273,192 @@ async fn weights_are_an_admins_and_errors_name_the_field() {
         assert_eq!(s, StatusCode::NOT_FOUND, "another street's region");
     });
 }
+
+/// The response's status, content type and body bytes.
+async fn download(
+    ctx: &Ctx,
+    path: &str,
+    cookie: Option<&str>,
+    token: &str,
+) -> (StatusCode, String, Vec<u8>) {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::get(path);
+    req = match cookie {
+        Some(c) => req.header("cookie", format!("wangge_session={c}")),
+        None => req.header("authorization", format!("Bearer {token}")),
+    };
+    let resp = ctx
+        .app
+        .clone()
+        .oneshot(req.body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let kind = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, kind, body.to_vec())
+}
+
+#[tokio::test]
+async fn the_weekly_review_as_page_workbook_and_pdf() {
+    on_each_db!(|ctx| {
+        march(&ctx).await;
+        // E4, reported on Wednesday and never signed, is overdue by Friday.
+        let worker = ctx.token("worker_a").await;
+        let street = ctx.token("street1").await;
+        ctx.clock.set_ms(at(4, 9, 0));
+        let e4 = report(&ctx, &worker).await;
+        act(&ctx, &street, e4, json!({"action": "verify"})).await;
+        act(&ctx, &street, e4, json!({"action": "dispatch"})).await;
+        ctx.clock.set_ms(at(6, 10, 0));
+        ctx.store.sweep_deadlines().await.unwrap();
+
+        let district = ctx.token("district").await;
+        let (s, r) = ctx
+            .call(
+                "GET",
+                "/api/v1/reviews/weekly?period=2026-W10",
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["title"], "石峰区一周一点评（2026年第10周）");
+        assert_eq!(
+            (r["from"].as_str(), r["to"].as_str()),
+            (Some("2026-03-02"), Some("2026-03-09"))
+        );
+        assert_eq!(r["indicators"][0]["numerator"], 4, "{r}");
+        assert_eq!(r["previous"][0]["numerator"], 0, "the week before: {r}");
+        assert_eq!(r["children_label"], "街道");
+        let streets = r["children"].as_array().unwrap();
+        assert_eq!(streets.len(), 1, "only 清水塘 had reports: {r}");
+        assert_eq!(streets[0]["name"], "清水塘街道");
+        // Closed E1, E2 on time; E4 open overdue: 2 / 3.
+        assert!((streets[0]["on_time_closure"].as_f64().unwrap() - 200.0 / 3.0).abs() < 1e-9);
+        assert_eq!(r["best"][0]["code"], "430204001");
+        assert_eq!(r["departments"][0]["code"], "D01");
+        assert_eq!(r["departments"][0]["reports"], 3, "E1, E2, E4: {r}");
+        let overdue = r["overdue"].as_array().unwrap();
+        assert_eq!(overdue.len(), 1, "{r}");
+        assert_eq!(overdue[0]["id"], e4);
+        assert!(r["low_ratings"].as_array().unwrap().is_empty());
+
+        // The workbook: a sheet a table, the first with this week beside the last.
+        let (s, kind, bytes) = download(
+            &ctx,
+            "/api/v1/reviews/weekly/xlsx?period=2026-W10",
+            None,
+            &district,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(kind.contains("spreadsheetml"), "{kind}");
+        let table = wangge_sheet::read_table(
+            wangge_sheet::Format::Xlsx,
+            &bytes,
+            &wangge_sheet::Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(table.headers[..3], ["指标", "本期", "上期"]);
+        assert_eq!(table.rows[0].cells[..3], ["上报数", "4 件", "0 件"]);
+
+        // The page shows the tables and links the downloads; the PDF comes from the page.
+        let req = axum::http::Request::get("/reviews/weekly?period=2026-W10")
+            .header("cookie", format!("wangge_session={district}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, html, _) = ctx.send(req).await;
+        assert_eq!(s, StatusCode::OK);
+        let html = html.to_string();
+        for text in [
+            "一、总体情况",
+            "六、超期未结事件",
+            "download-pdf",
+            "清水塘街道",
+        ] {
+            assert!(html.contains(text), "{text}: {html}");
+        }
+        let (s, kind, pdf) = download(
+            &ctx,
+            "/reviews/weekly/pdf?period=2026-W10&region=",
+            Some(&district),
+            "",
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+        assert_eq!(kind, "application/pdf");
+        assert!(pdf.starts_with(b"%PDF"));
+        match pdf_text(&pdf) {
+            Some(text) => {
+                assert!(text.contains("石峰区一周一点评（2026年第10周）"), "{text}");
+                assert!(text.contains("清水塘街道"), "{text}");
+            }
+            None => eprintln!(
+                "skipped reading the PDF back: pdftotext (poppler-utils) is not installed"
+            ),
+        }
+
+        // Errors: a month for a week, an unknown kind, a department.
+        let (s, e) = ctx
+            .call(
+                "GET",
+                "/api/v1/reviews/weekly?period=2026-03",
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("period"))
+        );
+        let (s, _) = ctx
+            .call("GET", "/api/v1/reviews/yearly", &district, Value::Null)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let handler = ctx.token("handler").await;
+        let (s, _) = ctx
+            .call("GET", "/api/v1/reviews/monthly", &handler, Value::Null)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, m) = ctx
+            .call(
+                "GET",
+                "/api/v1/reviews/monthly?period=2026-03",
+                &district,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(
+            (s, m["title"].as_str()),
+            (StatusCode::OK, Some("石峰区月度通报（2026年3月）"))
+        );
+    });
+}
+
+/// The PDF's text as `pdftotext` reads it, or `None` when poppler-utils is absent.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("wangge-review-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join("review.pdf");
+    std::fs::write(&path, pdf).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok()?;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -21,7 +21,7 @@ use wangge_domain::population::Duty;
 use wangge_domain::role::Role;
 
 use crate::audit::AuditEntry;
-use crate::entity::{department, grid, grid_staff, region};
+use crate::entity::{department, grid, grid_staff};
 use crate::indicators::event_sums;
 use crate::{Scope, Store, StoreError, sql};
 
@@ -472,29 +472,6 @@ impl Store {
         _p: Period,
     ) -> Result<HashMap<String, f64>, StoreError> {
         Ok(HashMap::new())
-    }
-
-    /// Names of the regions under `region` (streets, communities), by code.
-    async fn names_under(&self, region: &str) -> Result<HashMap<String, String>, StoreError> {
-        let (lo, hi) = Scope::range_of(region);
-        let mut q = region::Entity::find().select_only();
-        q = q.column(region::Column::Code).column(region::Column::Name);
-        let mut names: HashMap<String, String> = q
-            .filter(region::Column::Code.gte(lo))
-            .filter(region::Column::Code.lt(hi))
-            .into_tuple::<(String, String)>()
-            .all(self.connection())
-            .await?
-            .into_iter()
-            .collect();
-        // The region itself may be a street or community whose code is the prefix.
-        if let Some(r) = region::Entity::find_by_id(region.to_string())
-            .one(self.connection())
-            .await?
-        {
-            names.insert(r.code, r.name);
-        }
-        Ok(names)
     }
 }
 

@@ -25,6 +25,15 @@ const MAX_DAYS: i64 = 731;
 const DEFAULT_DAYS: i64 = 30;
 
 /// What to count: all optional; the period is `[from, to)` in Shanghai days.
+/// How `indicator_breakdown` splits the sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    /// By the regions one level below the filter's region.
+    Children,
+    /// By lead department.
+    Departments,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct IndicatorFilter {
     pub region: Option<String>,
@@ -220,29 +229,40 @@ pub(crate) fn tally_of_row(r: &QueryResult) -> Result<Tally, StoreError> {
     Ok(t)
 }
 
+/// How the sums are split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// One row for the whole filter.
+    All,
+    /// Per Shanghai day of report (`d`, a day number).
+    Day,
+    /// Per region code prefix of this many digits (`k`): the streets, communities or grids.
+    Region(usize),
+    /// Per lead department (`k`, its id).
+    Department,
+}
+
 impl Where {
-    /// The sums over the rollup or the events, in all or per Shanghai day of report (`d`).
-    fn query(&self, backend: DbBackend, by_day: bool) -> Statement {
-        let (from, sums, cond, values, day) = match &self.source {
-            Source::Rollup { sql, values } => (
-                "event_tally",
-                rollup_sums(),
-                sql,
-                values,
-                "CAST(day AS BIGINT)".to_string(),
-            ),
-            Source::Events { sql, values } => (
-                "event e",
-                event_sums(),
-                sql,
-                values,
-                format!("(e.created_at + {SHANGHAI_OFFSET_MS}) / {DAY_MS}"),
-            ),
+    /// The sums over the rollup or the events, grouped as asked.
+    fn query(&self, backend: DbBackend, group: Group) -> Statement {
+        let rollup = matches!(self.source, Source::Rollup { .. });
+        let (from, sums, cond, values) = match &self.source {
+            Source::Rollup { sql, values } => ("event_tally", rollup_sums(), sql, values),
+            Source::Events { sql, values } => ("event e", event_sums(), sql, values),
         };
-        let query = if by_day {
-            format!("SELECT {day} AS d, {sums} FROM {from} WHERE {cond} GROUP BY 1")
-        } else {
-            format!("SELECT {sums} FROM {from} WHERE {cond}")
+        let key = match (group, rollup) {
+            (Group::All, _) => None,
+            (Group::Day, true) => Some("CAST(day AS BIGINT) AS d".to_string()),
+            (Group::Day, false) => Some(format!(
+                "(e.created_at + {SHANGHAI_OFFSET_MS}) / {DAY_MS} AS d"
+            )),
+            (Group::Region(n), true) => Some(format!("SUBSTR(community, 1, {n}) AS k")),
+            (Group::Region(n), false) => Some(format!("SUBSTR(e.grid_code, 1, {n}) AS k")),
+            (Group::Department, _) => Some("e.department_id AS k".to_string()),
+        };
+        let query = match key {
+            Some(k) => format!("SELECT {k}, {sums} FROM {from} WHERE {cond} GROUP BY 1"),
+            None => format!("SELECT {sums} FROM {from} WHERE {cond}"),
         };
         sql::statement(backend, &query, values.clone())
     }
@@ -258,7 +278,7 @@ impl Store {
         let w = self.indicator_where(scope, filter).await?;
         let db = self.connection();
         let row = db
-            .query_one_raw(w.query(db.get_database_backend(), false))
+            .query_one_raw(w.query(db.get_database_backend(), Group::All))
             .await?
             .ok_or(StoreError::NotFound)?;
         let t = tally_of_row(&row)?;
@@ -303,7 +323,7 @@ impl Store {
         let w = self.indicator_where(scope, filter).await?;
         let db = self.connection();
         let rows = db
-            .query_all_raw(w.query(db.get_database_backend(), true))
+            .query_all_raw(w.query(db.get_database_backend(), Group::Day))
             .await?;
         let mut points: Vec<TrendPoint> = Vec::new();
         let mut day = w.from;
@@ -341,11 +361,88 @@ impl Store {
         })
     }
 
+    /// The sums of the filter split by the regions one level below it (streets of a county,
+    /// communities of a street, grids of a community) or by lead department: `(code, sums)`,
+    /// department ids as their codes; regions or departments without events are absent.
+    pub async fn indicator_breakdown(
+        &self,
+        scope: &Scope,
+        filter: &IndicatorFilter,
+        by: Breakdown,
+    ) -> Result<Vec<(String, Tally)>, StoreError> {
+        let mut w = self.indicator_where(scope, filter).await?;
+        let group = match by {
+            Breakdown::Departments => {
+                // Departments are on the event rows only.
+                w = self.events_where(scope, filter, w).await?;
+                Group::Department
+            }
+            Breakdown::Children => {
+                let child = Level::from_code_len(w.region.len())
+                    .and_then(|l| l.child())
+                    .filter(|l| *l != Level::Building)
+                    .unwrap_or(Level::Grid);
+                let len = if w.region.is_empty() {
+                    Level::County.code_len()
+                } else {
+                    child.code_len()
+                };
+                if len > Level::Community.code_len() {
+                    w = self.events_where(scope, filter, w).await?;
+                }
+                Group::Region(len)
+            }
+        };
+        let db = self.connection();
+        let depts = Departments::load(db).await?;
+        let rows = db
+            .query_all_raw(w.query(db.get_database_backend(), group))
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let key = match group {
+                Group::Department => match r.try_get::<Option<i64>>("", "k")? {
+                    Some(id) => depts
+                        .by_id(id)
+                        .map_or_else(|| id.to_string(), |d| d.code.clone()),
+                    None => continue,
+                },
+                _ => r.try_get::<String>("", "k")?,
+            };
+            out.push((key, tally_of_row(r)?));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// The same filter read from the event rows (for splits the rollup cannot make).
+    async fn events_where(
+        &self,
+        scope: &Scope,
+        filter: &IndicatorFilter,
+        w: Where,
+    ) -> Result<Where, StoreError> {
+        if matches!(w.source, Source::Events { .. }) {
+            return Ok(w);
+        }
+        self.indicator_where_from(scope, filter, true).await
+    }
+
     /// The filter checked against the scope, as conditions on `e`.
     async fn indicator_where(
         &self,
         scope: &Scope,
         filter: &IndicatorFilter,
+    ) -> Result<Where, StoreError> {
+        self.indicator_where_from(scope, filter, false).await
+    }
+
+    /// The filter checked; `events` asks for the event rows even where the rollup would do.
+    async fn indicator_where_from(
+        &self,
+        scope: &Scope,
+        filter: &IndicatorFilter,
+        events: bool,
     ) -> Result<Where, StoreError> {
         let today = local_date(self.now_ms());
         let date = |field: &'static str, v: &Option<String>| -> Result<Option<Date>, StoreError> {
@@ -377,7 +474,8 @@ impl Store {
         let department = nonempty(&filter.department);
         let category = nonempty(&filter.category);
         let (day_from, day_to) = (from.days_since_epoch(), to.days_since_epoch());
-        if department.is_none()
+        if !events
+            && department.is_none()
             && category.is_none()
             && !scope.role.is_department()
             && region.len() <= Level::Community.code_len()

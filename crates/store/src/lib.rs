@@ -37,6 +37,7 @@ pub mod person_edit;
 pub mod place_import;
 pub mod places;
 pub mod regions;
+pub mod review;
 pub mod scope;
 mod settings;
 pub mod sessions;

@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+mod download;
 mod error;
 mod form_photos;
 mod idempotent;
@@ -12,6 +13,7 @@ mod map;
 mod pages;
 mod person_form;
 mod rate;
+mod review_doc;
 
 use std::sync::Arc;
 use std::time::Duration;

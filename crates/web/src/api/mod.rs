@@ -17,6 +17,7 @@ mod person_edit;
 mod places;
 mod public;
 mod regions;
+pub(crate) mod reviews;
 mod session;
 mod staff;
 mod uploads;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(indicators::routes())
         .merge(assessment::routes())
+        .merge(reviews::routes())
         .merge(command::routes())
         .merge(catalog::routes())
         .merge(uploads::routes())

@@ -19,6 +19,7 @@ mod person_edit;
 mod places;
 mod public;
 mod regions;
+mod reviews;
 mod sizing;
 mod staff;
 
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(command::routes())
         .merge(indicators::routes())
         .merge(assessment::routes())
+        .merge(reviews::routes())
         .merge(public::routes())
         .merge(notices::routes())
 }
