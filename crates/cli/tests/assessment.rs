@@ -2,6 +2,8 @@
 //! with a moved clock, then every dimension of the grid workers and the department, their
 //! totals and ranks, the weights (admins only, checked), the scope and the errors.
 mod common;
+#[path = "support/pdf.rs"]
+mod pdf;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -395,7 +397,7 @@ async fn the_weekly_review_as_page_workbook_and_pdf() {
         assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
         assert_eq!(kind, "application/pdf");
         assert!(pdf.starts_with(b"%PDF"));
-        match pdf_text(&pdf) {
+        match pdf::pdf_text(&pdf).unwrap() {
             Some(text) => {
                 assert!(text.contains("石峰区一周一点评（2026年第10周）"), "{text}");
                 assert!(text.contains("清水塘街道"), "{text}");
@@ -440,25 +442,4 @@ async fn the_weekly_review_as_page_workbook_and_pdf() {
             (StatusCode::OK, Some("石峰区月度通报（2026年3月）"))
         );
     });
-}
-
-/// The PDF's text as `pdftotext` reads it, or `None` when poppler-utils is absent.
-fn pdf_text(pdf: &[u8]) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!("wangge-review-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join("review.pdf");
-    std::fs::write(&path, pdf).ok()?;
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .ok()?;
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod pdf;
 pub mod server;
 pub mod webdriver;
 
