@@ -31,4 +31,5 @@ pub mod sizing;
 pub mod staffing;
 pub mod totp;
 pub mod uscc;
+pub mod work_task;
 pub mod worktime;

@@ -48,6 +48,11 @@ pub mod sweeper;
 pub mod tally;
 pub mod trail_check;
 pub mod uploads;
+pub mod work_task_board;
+mod work_task_scope;
+pub mod work_task_steps;
+pub mod work_task_views;
+pub mod work_tasks;
 
 use std::sync::Arc;
 

@@ -59,6 +59,11 @@ const MIGRATIONS: &[Migration] = &[
         steps: indicator_rollup,
     },
     Migration {
+        version: 7,
+        name: "work tasks (五问工作法): tasks, their units' assignments and steps, evidence photos",
+        steps: work_tasks,
+    },
+    Migration {
         version: 8,
         name: "the daily social-governance index",
         steps: governance_index,
@@ -87,6 +92,9 @@ const EVENT_V6: &[&str] = &[
     "ever_late",
     "handling_minutes",
 ];
+
+/// The column migration 7 added to the upload table migration 5 created.
+const UPLOAD_V7: &[&str] = &["work_assignment_id"];
 
 /// Columns that migration 3 added to tables migration 1 created from their entities.
 const PERSON_V3: &[&str] = &["ethnicity", "note", "status"];
@@ -259,7 +267,7 @@ fn citizens_and_notices(s: &Schema) -> Vec<Step> {
             false,
         ),
     ];
-    steps.extend(table(s, upload::Entity));
+    steps.extend(table_without(s, upload::Entity, UPLOAD_V7));
     steps.extend(table(s, notification::Entity));
     steps.extend(table(s, idempotency::Entity));
     steps.push(index(
@@ -307,6 +315,53 @@ fn indicator_rollup(s: &Schema) -> Vec<Step> {
         &["department_id", "created_at"],
         false,
     ));
+    steps
+}
+
+/// Work tasks assigned by quarter, their units' parts with plans, evidence and scores, the
+/// steps of each part; a photo may be a part's evidence instead of an event's.
+fn work_tasks(s: &Schema) -> Vec<Step> {
+    let mut steps = vec![Step::Alter(Box::new(
+        Table::alter()
+            .table(upload::Entity)
+            .add_column(
+                ColumnDef::new(Alias::new("work_assignment_id"))
+                    .big_integer()
+                    .null(),
+            )
+            .to_owned(),
+    ))];
+    steps.extend(table(s, work_task::Entity));
+    steps.extend(table(s, work_assignment::Entity));
+    steps.extend(table(s, work_step::Entity));
+    steps.extend([
+        // The board and the scores read a quarter's tasks.
+        index(
+            "ix_work_task_quarter",
+            work_task::Entity.table_ref(),
+            &["quarter", "region"],
+            false,
+        ),
+        index(
+            "ix_work_task_id",
+            work_task::Entity.table_ref(),
+            &["id"],
+            false,
+        ),
+        index(
+            "ix_work_assignment_id",
+            work_assignment::Entity.table_ref(),
+            &["id"],
+            false,
+        ),
+        // A unit's own assignments.
+        index(
+            "ix_work_assignment_unit",
+            work_assignment::Entity.table_ref(),
+            &["unit_kind", "unit_code"],
+            false,
+        ),
+    ]);
     steps
 }
 

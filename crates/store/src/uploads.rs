@@ -1,6 +1,7 @@
 //! Photos for events (`POST /uploads`): checked by content and stripped of their metadata
 //! (the GPS position in EXIF) by `wangge_domain::photo` before they are stored, attached
-//! to one event (a report, a handling result) and shown only to who may see that event.
+//! to one event (a report, a handling result) or one work assignment (its evidence) and
+//! shown only to who may see that.
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
@@ -15,6 +16,14 @@ const ORPHAN_AFTER_MS: i64 = 24 * 3_600_000;
 
 /// Most photos one report or step may carry.
 pub const MAX_PHOTOS: usize = 9;
+
+/// What a photo is attached to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Attachment {
+    Event(i64),
+    /// The evidence of a work assignment (销号材料).
+    WorkAssignment(i64),
+}
 
 /// Who uploads: a signed-in member of staff, or a citizen without an account.
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +97,7 @@ impl Store {
             data: clean.bytes,
             created_at: self.now_ms(),
             event_id: None,
+            work_assignment_id: None,
         };
         upload::ActiveModel::from(model.clone())
             .insert(self.connection())
@@ -113,6 +123,23 @@ impl Store {
         refs: &[String],
         event_id: i64,
     ) -> Result<Vec<i64>, StoreError> {
+        self.attach_uploads_to(txn, uploader, refs, Attachment::Event(event_id))
+            .await
+    }
+
+    /// Attaches the named uploads to an event or a work assignment, as
+    /// [`Store::attach_uploads`] does.
+    pub(crate) async fn attach_uploads_to(
+        &self,
+        txn: &impl ConnectionTrait,
+        uploader: Uploader,
+        refs: &[String],
+        to: Attachment,
+    ) -> Result<Vec<i64>, StoreError> {
+        let (column, owner) = match to {
+            Attachment::Event(id) => (upload::Column::EventId, id),
+            Attachment::WorkAssignment(id) => (upload::Column::WorkAssignmentId, id),
+        };
         if refs.len() > MAX_PHOTOS {
             return Err(StoreError::invalid(
                 "photos",
@@ -124,9 +151,10 @@ impl Store {
             let (id, token) = parse_photo_ref(r)?;
             let bad = || StoreError::invalid("photos", format!("照片“{r}”不存在或不是您上传的"));
             let mut q = upload::Entity::update_many()
-                .col_expr(upload::Column::EventId, Expr::value(event_id))
+                .col_expr(column, Expr::value(owner))
                 .filter(upload::Column::Id.eq(id))
-                .filter(upload::Column::EventId.is_null());
+                .filter(upload::Column::EventId.is_null())
+                .filter(upload::Column::WorkAssignmentId.is_null());
             q = match uploader {
                 Uploader::Staff(account) => q.filter(upload::Column::AccountId.eq(account)),
                 Uploader::Citizen if token.is_empty() => return Err(bad()),
@@ -142,31 +170,35 @@ impl Store {
         Ok(ids)
     }
 
-    /// Deletes photos uploaded more than a day ago and never attached to an event (a
-    /// report abandoned after its photos were sent).
+    /// Deletes photos uploaded more than a day ago and never attached to an event or a
+    /// work assignment (a report abandoned after its photos were sent).
     pub async fn purge_orphan_uploads(&self) -> Result<u64, StoreError> {
         Ok(upload::Entity::delete_many()
             .filter(upload::Column::EventId.is_null())
+            .filter(upload::Column::WorkAssignmentId.is_null())
             .filter(upload::Column::CreatedAt.lt(self.now_ms() - ORPHAN_AFTER_MS))
             .exec(self.connection())
             .await?
             .rows_affected)
     }
 
-    /// A photo for a member of staff: one attached to an event they can see, or their own
-    /// upload not attached yet.
+    /// A photo for a member of staff: one attached to an event or a work assignment they
+    /// can see, or their own upload not attached yet.
     pub async fn photo(&self, scope: &Scope, id: i64) -> Result<PhotoBytes, StoreError> {
         let db = self.connection();
         let up = upload::Entity::find_by_id(id)
             .one(db)
             .await?
             .ok_or(StoreError::NotFound)?;
-        match up.event_id {
-            Some(event) => {
+        match (up.event_id, up.work_assignment_id) {
+            (Some(event), _) => {
                 self.visible_event(db, scope, event).await?;
             }
-            None if up.account_id == Some(scope.account_id) => {}
-            None => return Err(StoreError::NotFound),
+            (None, Some(assignment)) => {
+                self.visible_assignment(scope, assignment).await?;
+            }
+            (None, None) if up.account_id == Some(scope.account_id) => {}
+            (None, None) => return Err(StoreError::NotFound),
         }
         Ok(PhotoBytes {
             content_type: up.content_type,

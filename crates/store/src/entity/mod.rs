@@ -30,3 +30,6 @@ pub mod session;
 pub mod setting;
 pub mod thing;
 pub mod upload;
+pub mod work_assignment;
+pub mod work_step;
+pub mod work_task;

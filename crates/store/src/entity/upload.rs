@@ -1,6 +1,7 @@
-//! A photo uploaded for an event (reference table: it exists before the event it will be
-//! attached to). The bytes are stored as re-encoded by `wangge_domain::photo`: checked by
-//! content, with EXIF (and so the GPS position) removed before anyone else sees them.
+//! A photo uploaded for an event or as a work task's evidence (reference table: it exists
+//! before what it will be attached to). The bytes are stored as re-encoded by
+//! `wangge_domain::photo`: checked by content, with EXIF (and so the GPS position) removed
+//! before anyone else sees them.
 use sea_orm::entity::prelude::*;
 
 #[sea_orm::model]
@@ -21,6 +22,8 @@ pub struct Model {
     pub created_at: i64,
     /// The event it was attached to (once attached, no one else can attach it).
     pub event_id: Option<i64>,
+    /// Or the work assignment whose check-off evidence it is.
+    pub work_assignment_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -21,6 +21,7 @@ pub(crate) mod reviews;
 mod session;
 mod staff;
 mod uploads;
+mod work_tasks;
 
 pub(crate) use uploads::photo_response as uploads_photo_response;
 
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(command::routes())
         .merge(catalog::routes())
         .merge(uploads::routes())
+        .merge(work_tasks::routes())
         .merge(public::routes())
         .merge(notices::routes())
         .merge(openapi::routes())

@@ -22,6 +22,9 @@ mod regions;
 mod reviews;
 mod sizing;
 mod staff;
+mod work_task;
+mod work_task_new;
+mod work_tasks;
 
 use askama::Template;
 use axum::Router;
@@ -54,6 +57,9 @@ pub fn routes() -> Router<AppState> {
         .merge(reviews::routes())
         .merge(public::routes())
         .merge(notices::routes())
+        .merge(work_tasks::routes())
+        .merge(work_task_new::routes())
+        .merge(work_task::routes())
 }
 
 /// The catalog's items under their categories, for `<optgroup>`s: a phone user scrolls a
