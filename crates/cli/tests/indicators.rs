@@ -407,6 +407,16 @@ async fn indicators_count_a_known_week() {
         assert!(html.contains("结案率 = 已结案 / 应结案"), "{html}");
         assert!(html.contains("<polyline"), "{html}");
         assert!(html.contains("3 / 4"), "{html}");
+        // Compared by street and by department, and the governance index drawn.
+        for text in [
+            "各街道对比",
+            "清水塘街道",
+            "各部门对比",
+            "区城市管理和综合执法局",
+            "社会治理指数",
+        ] {
+            assert!(html.contains(text), "{text}: {html}");
+        }
     });
 }
 

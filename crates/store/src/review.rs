@@ -137,6 +137,15 @@ fn compare(code: String, name: String, t: &Tally) -> CompareRow {
     }
 }
 
+/// The regions one level down and the departments, side by side.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// `街道`, `社区` or `网格`.
+    pub children_label: &'static str,
+    pub children: Vec<CompareRow>,
+    pub departments: Vec<CompareRow>,
+}
+
 /// Parses the period of a review (`2026-W48` weekly, `2026-11` monthly), naming the field.
 pub fn review_period(kind: ReviewKind, s: &str) -> Result<Period, StoreError> {
     Period::parse(s)
@@ -185,15 +194,11 @@ impl Store {
         let previous = self.indicators(scope, &filter(p.previous())).await?;
 
         let names = self.names_under(&region).await?;
-        let children: Vec<CompareRow> = self
-            .indicator_breakdown(scope, &now, Breakdown::Children)
-            .await?
-            .into_iter()
-            .map(|(code, t)| {
-                let name = names.get(&code).cloned().unwrap_or_else(|| code.clone());
-                compare(code, name, &t)
-            })
-            .collect();
+        let Comparison {
+            children_label,
+            children,
+            departments,
+        } = self.indicator_comparison(scope, &now).await?;
         let mut ranked: Vec<&CompareRow> = children
             .iter()
             .filter(|r| r.closed + r.open_overdue >= MIN_DUE && r.on_time_closure.is_some())
@@ -213,18 +218,6 @@ impl Store {
             .collect();
 
         let depts = Departments::load(self.connection()).await?;
-        let departments = self
-            .indicator_breakdown(scope, &now, Breakdown::Departments)
-            .await?
-            .into_iter()
-            .map(|(code, t)| {
-                let name = depts
-                    .by_code(&code)
-                    .map_or_else(|| code.clone(), |d| d.name.clone());
-                compare(code, name, &t)
-            })
-            .collect();
-
         let (start, end) = (local_midnight_ms(p.from), local_midnight_ms(p.to));
         let lines = |rows: Vec<event::Model>| -> Vec<CaseLine> {
             rows.into_iter()
@@ -296,12 +289,7 @@ impl Store {
             generated_at: format_local(self.now_ms()),
             indicators: report.indicators,
             previous: previous.indicators,
-            children_label: match children.first().map_or(0, |c| c.code.len()) {
-                6 => "区县",
-                9 => "街道",
-                12 => "社区",
-                _ => "网格",
-            },
+            children_label,
             children,
             best,
             worst,
@@ -309,6 +297,47 @@ impl Store {
             overdue: lines(overdue),
             supervised: lines(supervised),
             low_ratings: lines(low),
+        })
+    }
+
+    /// The filter's figures split by the regions one level down and by lead department.
+    pub async fn indicator_comparison(
+        &self,
+        scope: &Scope,
+        filter: &IndicatorFilter,
+    ) -> Result<Comparison, StoreError> {
+        let region = scope.narrow(filter.region.as_deref())?;
+        let names = self.names_under(&region).await?;
+        let children: Vec<CompareRow> = self
+            .indicator_breakdown(scope, filter, Breakdown::Children)
+            .await?
+            .into_iter()
+            .map(|(code, t)| {
+                let name = names.get(&code).cloned().unwrap_or_else(|| code.clone());
+                compare(code, name, &t)
+            })
+            .collect();
+        let depts = Departments::load(self.connection()).await?;
+        let departments = self
+            .indicator_breakdown(scope, filter, Breakdown::Departments)
+            .await?
+            .into_iter()
+            .map(|(code, t)| {
+                let name = depts
+                    .by_code(&code)
+                    .map_or_else(|| code.clone(), |d| d.name.clone());
+                compare(code, name, &t)
+            })
+            .collect();
+        Ok(Comparison {
+            children_label: match children.first().map_or(region.len() + 3, |c| c.code.len()) {
+                6 => "区县",
+                9 => "街道",
+                12 => "社区",
+                _ => "网格",
+            },
+            children,
+            departments,
         })
     }
 

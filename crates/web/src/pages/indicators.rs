@@ -8,6 +8,7 @@ use axum::routing::get;
 use wangge_store::StoreError;
 use wangge_store::governance::{GovernanceIndex, IndexPoint};
 use wangge_store::indicators::{Bucket, IndicatorFilter, IndicatorView, Trend, TrendPoint};
+use wangge_store::review::{CompareRow, Comparison};
 
 use super::{Nav, PageQuery, render};
 use crate::AppState;
@@ -142,6 +143,8 @@ struct IndicatorsPage {
     height: u32,
     plot_bottom: u32,
     left: u32,
+    /// The figures split by the regions one level down and by department.
+    comparison: Option<Comparison>,
     /// The social-governance index of the region (not for department roles).
     index: Option<GovernanceIndex>,
     index_lines: Vec<String>,
@@ -159,6 +162,18 @@ struct Query {
     from: String,
     to: String,
     bucket: String,
+}
+
+impl IndicatorsPage {
+    /// The comparison tables: a title and their rows.
+    fn comparisons(&self) -> Vec<(String, &[CompareRow])> {
+        self.comparison.as_ref().map_or_else(Vec::new, |c| {
+            vec![
+                (format!("各{}对比", c.children_label), &c.children[..]),
+                ("各部门对比（牵头）".to_string(), &c.departments[..]),
+            ]
+        })
+    }
 }
 
 async fn show(
@@ -194,6 +209,10 @@ async fn show(
     let (from, to, indicators) =
         report.map_or_else(Default::default, |r| (r.from, r.to, r.indicators));
     let points = trend.map_or_else(Vec::new, |t: Trend| t.points);
+    let comparison = match error {
+        None => Some(s.store.indicator_comparison(c.scope(), &filter).await?),
+        Some(_) => None,
+    };
     let region = Some(q.region.as_str()).filter(|r| !r.trim().is_empty());
     let index = match s.store.governance_index(c.scope(), region, Some(90)).await {
         Ok(i) => Some(i),
@@ -205,6 +224,7 @@ async fn show(
         .map_or_else(Vec::new, |i| index_lines(&i.points));
     let plot_h = H - TOP - BOTTOM;
     Ok(render(&IndicatorsPage {
+        comparison,
         index,
         index_lines,
         y50: TOP + plot_h / 2,
