@@ -1,8 +1,8 @@
 //! `wangge gen`: writes a deterministic synthetic district (regions, departments, grids,
 //! buildings, households, persons with encrypted ID numbers and phones, staff) and the
-//! history of its events over the past 90 days (see `history`). The synth crate invents
-//! the people; worker threads encrypt and batch them while the async writer stores batch
-//! after batch, each in one transaction.
+//! history of its events over the past 90 days (see `history`) with this quarter's work
+//! tasks (see `work_task_demo`). The synth crate invents the people; worker threads encrypt
+//! and batch them while the async writer stores batch after batch, each in one transaction.
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -262,6 +262,8 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
     if events > 0 {
         eprintln!("计算历史各日的社会治理指数…");
         store.keep_governance_index().await?;
+        eprintln!("交办本季度的工作任务…");
+        crate::work_task_demo::write_work_tasks(store, &district).await?;
     }
     eprintln!("建立姓名和身份证号索引…");
     store.finish_bulk_load().await?;

@@ -13,3 +13,4 @@ pub mod open;
 pub mod progress;
 pub mod serve;
 pub mod user;
+pub mod work_task_demo;

@@ -52,9 +52,11 @@ impl<'a> Viewer<'a> {
     /// The part is the caller's unit's (or, for a street, one of its communities').
     fn is_unit(&self, t: &work_task::Model, a: &work_assignment::Model) -> bool {
         match UnitKind::parse(&a.unit_kind) {
+            // The department's region and the task's lie on one branch: a task of its
+            // county, of a street below, or of the city above.
             Some(UnitKind::Department) => {
                 self.department.as_deref() == Some(a.unit_code.as_str())
-                    && (self.scope.covers(&t.region) || t.region.starts_with(&self.scope.region))
+                    && (self.scope.covers(&t.region) || self.scope.region.starts_with(&t.region))
             }
             Some(UnitKind::Region) => !self.is_department() && self.scope.covers(&a.unit_code),
             None => false,

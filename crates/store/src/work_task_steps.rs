@@ -10,7 +10,7 @@ use sea_orm::{
 use wangge_domain::date::Date;
 use wangge_domain::work_task::{MAX_MILESTONES, Milestone, Step, parse_score};
 
-use crate::entity::{work_assignment, work_task};
+use crate::entity::{work_assignment, work_step, work_task};
 use crate::uploads::{Attachment, Uploader, join_ids};
 use crate::work_task_scope::Viewer;
 use crate::work_task_views::{WorkTaskView, status_of};
@@ -211,17 +211,12 @@ impl Store {
                 "该任务刚被他人处理，请刷新后再试".into(),
             ));
         }
-        self.work_step_row(
-            scope,
-            &a,
-            step.as_str(),
-            &a.status,
-            to,
-            &note,
-            &join_ids(&ids),
-        )
-        .insert(&txn)
-        .await?;
+        let row = work_step::Model {
+            note,
+            photos: join_ids(&ids),
+            ..self.work_step_row(scope, &a, step.as_str(), to)
+        };
+        work_step::ActiveModel::from(row).insert(&txn).await?;
         let object = format!("{} {} {}", t.id, a.id, a.unit_code);
         let action = step.as_str().replace('-', "_");
         self.audit_work_task(&txn, scope, &action, &object, client)

@@ -211,9 +211,12 @@ impl Store {
             work_assignment::ActiveModel::from(a.clone())
                 .insert(&txn)
                 .await?;
-            self.work_step_row(scope, &a, "assign", "", Status::Assigned, &task.title, "")
-                .insert(&txn)
-                .await?;
+            let first = work_step::Model {
+                from_status: String::new(),
+                note: task.title.clone(),
+                ..self.work_step_row(scope, &a, "assign", Status::Assigned)
+            };
+            work_step::ActiveModel::from(first).insert(&txn).await?;
         }
         let object = format!("{} {} {}个单位", task.id, task.quarter, units.len());
         self.audit_work_task(&txn, scope, "create", &object, client)
@@ -295,19 +298,16 @@ impl Store {
         self.audit_in(txn, entry).await
     }
 
-    /// A step row of a part, as the caller takes it now.
-    #[allow(clippy::too_many_arguments)]
+    /// The trail row of a step the caller takes now on part `a` (still as it was before
+    /// the step), to status `to`; the caller adds the note and photos.
     pub(crate) fn work_step_row(
         &self,
         scope: &Scope,
         a: &work_assignment::Model,
         action: &str,
-        from: &str,
         to: Status,
-        note: &str,
-        photos: &str,
-    ) -> work_step::ActiveModel {
-        work_step::ActiveModel::from(work_step::Model {
+    ) -> work_step::Model {
+        work_step::Model {
             county: a.county,
             id: self.next_id(),
             task_id: a.task_id,
@@ -317,11 +317,11 @@ impl Store {
             actor: scope.display_name.clone(),
             role: scope.role.as_str().into(),
             action: action.into(),
-            from_status: from.into(),
+            from_status: a.status.clone(),
             to_status: to.as_str().into(),
-            note: note.into(),
-            photos: photos.into(),
-        })
+            note: String::new(),
+            photos: String::new(),
+        }
     }
 
     /// The tasks the caller sees, newest first, optionally of one quarter, each with the
