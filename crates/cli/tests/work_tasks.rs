@@ -793,5 +793,10 @@ async fn the_board_and_the_forms() {
             html.contains("<title>已销号 1</title>") && html.contains("95.00"),
             "{html}"
         );
+        let year = &html[html.find("2026年各季度得分").expect("the year's scores")..];
+        let d01 = &year[year.find("区城市管理和综合执法局").unwrap()..];
+        let d01 = &d01[..d01.find("</tr>").unwrap()];
+        assert_eq!(d01.matches("—").count(), 3, "Q1–Q3 had nothing: {d01}");
+        assert!(d01.contains("95.00"));
     });
 }

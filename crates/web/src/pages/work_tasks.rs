@@ -1,12 +1,15 @@
 //! The work-task board `/work-tasks?quarter=` (五问工作法, 网上考核): per unit, its parts by
-//! status as a stacked bar and its score as a bar, both drawn in SVG on the server; below,
-//! the quarter's tasks with their progress. Assigners get a link to assign a new task.
+//! status as a stacked bar and its score as a bar, both drawn in SVG on the server; each
+//! unit's score in the four quarters of the year; the quarter's tasks with their progress.
+//! Assigners get a link to assign a new task.
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use wangge_domain::work_task::may_assign;
+use wangge_domain::work_task::{Quarter, UnitKind, may_assign};
 use wangge_store::StoreError;
 use wangge_store::work_task_board::{Board, BoardRow};
 use wangge_store::work_task_views::{StatusCounts, WorkTaskView};
@@ -65,6 +68,28 @@ pub(crate) fn segments(c: &StatusCounts) -> Vec<Segment> {
     out
 }
 
+/// A unit's scores in the four quarters of a year (`None`: nothing assigned).
+struct YearRow {
+    unit_name: String,
+    scores: [Option<f64>; 4],
+}
+
+/// Each unit's score by quarter of `year`, units in the board's order.
+async fn year_rows(s: &AppState, c: &PageCaller, year: i32) -> Result<Vec<YearRow>, StoreError> {
+    let mut units: BTreeMap<(UnitKind, String), YearRow> = BTreeMap::new();
+    for q in 1..=4u8 {
+        let quarter = Quarter { year, q }.to_string();
+        for u in s.store.work_task_scores(c.scope(), &quarter).await? {
+            let row = units.entry((u.unit_kind, u.unit_code)).or_insert(YearRow {
+                unit_name: u.unit_name,
+                scores: [None; 4],
+            });
+            row.scores[usize::from(q - 1)] = u.score;
+        }
+    }
+    Ok(units.into_values().collect())
+}
+
 struct Row {
     r: BoardRow,
     bar: Vec<Segment>,
@@ -79,6 +104,8 @@ struct BoardPage {
     board: Option<Board>,
     rows: Vec<Row>,
     tasks: Vec<(WorkTaskView, Vec<Segment>)>,
+    year: i32,
+    year_rows: Vec<YearRow>,
     legend: [(&'static str, &'static str); 4],
     bar_w: u32,
     score_w: u32,
@@ -98,18 +125,18 @@ async fn show(
     PageQuery(q): PageQuery<Query>,
 ) -> Result<Response, PageError> {
     let quarter = Some(q.quarter.as_str()).filter(|q| !q.trim().is_empty());
-    let answer = match s.store.work_task_board(c.scope(), quarter).await {
-        Ok(board) => s
-            .store
-            .work_tasks(c.scope(), Some(&board.quarter))
-            .await
-            .map(|tasks| (board, tasks)),
-        Err(e) => Err(e),
-    };
-    let (board, tasks, error) = match answer {
-        Ok((board, tasks)) => (Some(board), tasks, None),
-        Err(StoreError::Invalid { message, .. }) => (None, Vec::new(), Some(message)),
+    let (board, error) = match s.store.work_task_board(c.scope(), quarter).await {
+        Ok(board) => (Some(board), None),
+        Err(StoreError::Invalid { message, .. }) => (None, Some(message)),
         Err(e) => return Err(e.into()),
+    };
+    let (tasks, year, year_rows) = match &board {
+        Some(b) => {
+            let year = Quarter::parse(&b.quarter).map_or(0, |q| q.year);
+            let tasks = s.store.work_tasks(c.scope(), Some(&b.quarter)).await?;
+            (tasks, year, year_rows(&s, &c, year).await?)
+        }
+        None => (Vec::new(), 0, Vec::new()),
     };
     let rows = board
         .as_ref()
@@ -136,6 +163,8 @@ async fn show(
                 (t, bar)
             })
             .collect(),
+        year,
+        year_rows,
         legend: SEGMENTS,
         bar_w: BAR_W,
         score_w: SCORE_W,
