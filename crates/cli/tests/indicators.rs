@@ -257,17 +257,17 @@ async fn indicators_count_a_known_week() {
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{ix}");
-        let expected =
+        let index_value =
             (1500.0 + 1125.0 + 1000.0 + 1000.0 + 750.0 + 15.0 * 100.0 / 6.0 / 0.3) / 100.0;
         assert!(
-            (ix["value"].as_f64().unwrap() - expected).abs() < 1e-9,
+            (ix["value"].as_f64().unwrap() - index_value).abs() < 1e-9,
             "{ix}"
         );
         let points = ix["points"].as_array().unwrap();
         assert_eq!(points.len(), 7);
         assert_eq!(points[6]["day"], "2026-03-05");
         assert!(
-            (points[6]["value"].as_f64().unwrap() - expected).abs() < 1e-9,
+            (points[6]["value"].as_f64().unwrap() - index_value).abs() < 1e-9,
             "{ix}"
         );
         assert_eq!(points[0]["day"], "2026-02-27");
@@ -307,6 +307,19 @@ async fn indicators_count_a_known_week() {
             )
             .await;
         assert_eq!(nd(&r, "reports"), (4, None), "{r}");
+        // The department's own view sums its event rows; the district asking for the
+        // department reads the department's rollup rows: the same figures.
+        let (_, by_district) = ctx
+            .call(
+                "GET",
+                &format!("/api/v1/indicators?{PERIOD}&department=D01"),
+                &district,
+                Value::Null,
+            )
+            .await;
+        for (key, _, _) in expected {
+            assert_eq!(nd(&by_district, key), nd(&r, key), "{key}: {by_district}");
+        }
         let (_, r) = ctx
             .call(
                 "GET",

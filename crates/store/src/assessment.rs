@@ -6,9 +6,7 @@
 //! figures; a department on the events it leads within the caller's region.
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, QuerySelect, Value,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, QuerySelect};
 use serde::Serialize;
 use wangge_domain::assessment::{
     self as rules, CHECK_LIMIT_MINUTES, DEPARTMENT_DIMENSIONS, Dimension, Scored,
@@ -22,7 +20,7 @@ use wangge_domain::role::Role;
 
 use crate::audit::AuditEntry;
 use crate::entity::{department, grid, grid_staff};
-use crate::indicators::event_sums;
+use crate::indicators::{Breakdown, IndicatorFilter};
 use crate::{Scope, Store, StoreError, sql};
 
 const DAY_MS: i64 = 86_400_000;
@@ -414,39 +412,23 @@ impl Store {
         p: Period,
         weights: &Weights,
     ) -> Result<Vec<AssessedRow>, StoreError> {
-        let db = self.connection();
-        let (lo, hi) = Scope::range_of(region);
-        let mut cond =
-            "e.created_at >= ? AND e.created_at < ? AND e.department_id IS NOT NULL".to_string();
-        let mut values: Vec<Value> = vec![
-            local_midnight_ms(p.from).into(),
-            local_midnight_ms(p.to).into(),
-        ];
-        if !region.is_empty() {
-            cond.push_str(" AND e.grid_code >= ? AND e.grid_code < ?");
-            values.extend([lo.into(), hi.into()]);
-        }
-        let rows = db
-            .query_all_raw(sql::statement(
-                db.get_database_backend(),
-                &format!(
-                    "SELECT e.department_id AS dept, {} FROM event e WHERE {cond} \
-                     GROUP BY e.department_id",
-                    event_sums()
-                ),
-                values,
-            ))
-            .await?;
-        let mut tallies: HashMap<i64, Tally> = HashMap::new();
-        for r in &rows {
-            tallies.insert(r.try_get("", "dept")?, crate::indicators::tally_of_row(r)?);
-        }
+        let filter = IndicatorFilter {
+            region: Some(region.to_string()),
+            from: Some(p.from.to_string()),
+            to: Some(p.to.to_string()),
+            ..IndicatorFilter::default()
+        };
+        let tallies: HashMap<String, Tally> = self
+            .indicator_breakdown(scope, &filter, Breakdown::Departments)
+            .await?
+            .into_iter()
+            .collect();
         let tasks = self.work_task_percentages(scope, p).await?;
-        let departments = department::Entity::find().all(db).await?;
+        let departments = department::Entity::find().all(self.connection()).await?;
         Ok(departments
             .into_iter()
             .map(|d| {
-                let counts = tallies.get(&d.id).copied().unwrap_or_default().counts();
+                let counts = tallies.get(&d.code).copied().unwrap_or_default().counts();
                 let scored = rules::score_department(&counts, tasks.get(&d.code).copied(), weights);
                 AssessedRow {
                     total: rules::weighted_total(&scored),

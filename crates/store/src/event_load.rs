@@ -298,7 +298,7 @@ impl EventBatch {
         let (events, steps) = (self.events.len(), self.steps.len());
         let mut statements = crate::tally::add_statements(
             cast.backend,
-            self.events.iter().map(crate::tally::tally_of),
+            self.events.iter().flat_map(crate::tally::tally_of),
         );
         let per = (MAX_PARAMS / event::Column::iter().count()).max(1);
         let mut rows = self.events.into_iter().peekable();

@@ -3,7 +3,7 @@
 //! (`governance_index`) so its trend can be drawn. `serve` keeps it every minute (each
 //! closed day once, from the events as they stood when the day ended); `gen` fills the
 //! generated history's days from the events as they stand after generation.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -17,6 +17,7 @@ use wangge_domain::governance::{self, WINDOW_DAYS};
 use crate::entity::governance_index;
 use crate::indicators::tally_of_row;
 use crate::scope::county_of;
+use crate::tally::REGION_LEVELS;
 use crate::{Scope, Store, StoreError, sql};
 
 /// The days back `keep_governance_index` fills when nothing is kept yet.
@@ -65,8 +66,14 @@ fn views(counts: &wangge_domain::indicators::Counts) -> Vec<ComponentView> {
 }
 
 impl Store {
-    /// The rollup of the window ending on `day` per community of `county`.
-    async fn window(&self, county: i32, day: Date) -> Result<Vec<(String, Tally)>, StoreError> {
+    /// The sums of the window ending on `day` for every county, street and community of
+    /// `county` (`only`: for that region alone).
+    async fn window(
+        &self,
+        county: i32,
+        day: Date,
+        only: Option<&str>,
+    ) -> Result<Vec<(String, Tally)>, StoreError> {
         let db = self.connection();
         let last = day.days_since_epoch();
         let sums = Tally::COLUMNS
@@ -74,22 +81,33 @@ impl Store {
             .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let mut values: Vec<Value> = vec![
+            county.into(),
+            Value::from(last - WINDOW_DAYS),
+            Value::from(last),
+        ];
+        let which = match only {
+            Some(code) => {
+                values.extend([Value::from(code.len() as i32), code.into()]);
+                "level = ? AND code = ?".to_string()
+            }
+            None => format!(
+                "level IN ({})",
+                REGION_LEVELS.map(|l| l.to_string()).join(", ")
+            ),
+        };
         let rows = db
             .query_all_raw(sql::statement(
                 db.get_database_backend(),
                 &format!(
-                    "SELECT community, {sums} FROM event_tally WHERE county = ? AND day > ? \
-                     AND day <= ? GROUP BY community"
+                    "SELECT code, {sums} FROM event_tally WHERE county = ? AND day > ? \
+                     AND day <= ? AND {which} GROUP BY code"
                 ),
-                vec![
-                    county.into(),
-                    Value::from(last - WINDOW_DAYS),
-                    Value::from(last),
-                ],
+                values,
             ))
             .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("", "community")?, tally_of_row(r)?)))
+            .map(|r| Ok((r.try_get("", "code")?, tally_of_row(r)?)))
             .collect()
     }
 
@@ -106,16 +124,7 @@ impl Store {
             .await?;
         let mut rows = Vec::new();
         for county in counties {
-            let mut by_region: BTreeMap<String, Tally> = BTreeMap::new();
-            for (community, t) in self.window(county, day).await? {
-                for width in [6, 9, 12] {
-                    if let Some(code) = community.get(..width) {
-                        let sum = by_region.entry(code.to_string()).or_default();
-                        *sum = sum.plus(&t);
-                    }
-                }
-            }
-            for (code, t) in by_region {
+            for (code, t) in self.window(county, day, None).await? {
                 let parts = governance::components(&t.counts());
                 rows.push(governance_index::ActiveModel {
                     county: sea_orm::Set(county),
@@ -198,12 +207,11 @@ impl Store {
         let code = self.index_region(&region).await?;
         let county = county_of(&code).ok_or(StoreError::NotFound)?;
         let today = local_date(self.now_ms());
-        let mut sum = Tally::default();
-        for (community, t) in self.window(county, today).await? {
-            if community.starts_with(&code) {
-                sum = sum.plus(&t);
-            }
-        }
+        let sum = self
+            .window(county, today, Some(&code))
+            .await?
+            .into_iter()
+            .fold(Tally::default(), |a, (_, t)| a.plus(&t));
         let counts = sum.counts();
         let components = views(&counts);
         let value = governance::index(&governance::components(&counts));
@@ -246,8 +254,9 @@ impl Store {
                 let first: Option<i32> = crate::entity::event_tally::Entity::find()
                     .select_only()
                     .column_as(crate::entity::event_tally::Column::County.min(), "c")
-                    .filter(crate::entity::event_tally::Column::Community.gte(lo))
-                    .filter(crate::entity::event_tally::Column::Community.lt(hi))
+                    .filter(crate::entity::event_tally::Column::Level.eq(6))
+                    .filter(crate::entity::event_tally::Column::Code.gte(lo))
+                    .filter(crate::entity::event_tally::Column::Code.lt(hi))
                     .into_tuple::<Option<i32>>()
                     .one(self.connection())
                     .await?

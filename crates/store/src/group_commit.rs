@@ -117,7 +117,11 @@ async fn write_batch(
         )
         .exec_without_returning(&txn)
         .await?;
-        crate::tally::add(&txn, kept.iter().map(|f| crate::tally::tally_of(&f.event))).await?;
+        crate::tally::add(
+            &txn,
+            kept.iter().flat_map(|f| crate::tally::tally_of(&f.event)),
+        )
+        .await?;
         let objects: Vec<String> = kept
             .iter()
             .map(|f| format!("事件{} {}", f.event.id, f.event.category_name))

@@ -6,19 +6,18 @@
 //!
 //! Scope: the region prefix on `grid_code`; department roles see the events their
 //! department leads or co-handles.
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, Value};
 use serde::Serialize;
-use wangge_domain::case::State;
-use wangge_domain::date::{Date, SHANGHAI_OFFSET_MS, local_date, local_midnight_ms};
+use wangge_domain::date::{Date, local_date, local_midnight_ms};
 use wangge_domain::event_facts::Tally;
-use wangge_domain::indicators::{self, DISPATCH_LIMIT_MS};
+use wangge_domain::indicators;
 use wangge_domain::region::Level;
 
 use crate::events::Departments;
-use crate::scope::county_of;
-use crate::{Scope, Store, StoreError, sql};
+pub(crate) use crate::indicator_source::tally_of_row;
+use crate::indicator_source::{Group, Rollup, Source};
+use crate::{Scope, Store, StoreError};
 
-const DAY_MS: i64 = 86_400_000;
 /// The longest period asked for at once.
 const MAX_DAYS: i64 = 731;
 /// The period when none is given: the last 30 days, today included.
@@ -140,131 +139,40 @@ pub struct Trend {
     pub points: Vec<TrendPoint>,
 }
 
-/// The filter checked: where the sums come from, and the period.
+/// The filter checked: the rollup rows that answer it (when some do), the same as
+/// conditions on the event rows, and the period.
 struct Where {
-    source: Source,
+    rollup: Option<Rollup>,
+    events: Source,
     region: String,
+    /// A department asked for (it picks department rows, not region rows).
+    department: bool,
     from: Date,
     to: Date,
 }
 
-/// Where the sums are read.
-enum Source {
-    /// The daily rollup: conditions on `event_tally`, for a region of community level or
-    /// above with no other filter (the command center's everyday question).
-    Rollup { sql: String, values: Vec<Value> },
-    /// The events themselves: conditions on `e`, for a grid, a department or a category.
-    Events { sql: String, values: Vec<Value> },
-}
-
-/// Each rollup column summed over the events matching the conditions, from the facts kept
-/// on each event row (the same definitions as `event_facts::tally`).
-pub(crate) fn event_sums() -> String {
-    let closed = State::Closed.as_str();
-    let settled = State::Settled.as_str();
-    let open = open_states();
-    let dispatched = "e.dispatched_at IS NOT NULL";
-    let exprs = [
-        "1".to_string(),
-        "CASE WHEN e.source = 'citizen' THEN 1 ELSE 0 END".into(),
-        "CASE WHEN e.verified_at IS NOT NULL THEN 1 ELSE 0 END".into(),
-        format!("CASE WHEN {dispatched} THEN 1 ELSE 0 END"),
-        format!(
-            "CASE WHEN e.dispatched_at - e.verified_at <= {DISPATCH_LIMIT_MS} THEN 1 ELSE 0 END"
-        ),
-        format!("CASE WHEN {dispatched} AND NOT e.returned THEN 1 ELSE 0 END"),
-        format!("CASE WHEN {dispatched} AND e.returned THEN 1 ELSE 0 END"),
-        "CASE WHEN e.signed_at IS NOT NULL THEN 1 ELSE 0 END".into(),
-        "CASE WHEN e.signed_at IS NOT NULL AND NOT e.sign_late THEN 1 ELSE 0 END".into(),
-        "CASE WHEN e.handled_at IS NOT NULL THEN 1 ELSE 0 END".into(),
-        "CASE WHEN e.handled_at IS NOT NULL AND NOT e.handle_late THEN 1 ELSE 0 END".into(),
-        "CASE WHEN e.handled_at IS NOT NULL AND e.check_failed THEN 1 ELSE 0 END".into(),
-        format!("CASE WHEN e.state = '{closed}' THEN 1 ELSE 0 END"),
-        format!("CASE WHEN e.state = '{closed}' AND NOT e.ever_late THEN 1 ELSE 0 END"),
-        format!("CASE WHEN e.state IN ({open}) AND e.overdue THEN 1 ELSE 0 END"),
-        format!("CASE WHEN e.state = '{settled}' THEN 1 ELSE 0 END"),
-        "CASE WHEN e.rating IS NOT NULL THEN 1 ELSE 0 END".into(),
-        "CASE WHEN e.rating >= 4 THEN 1 ELSE 0 END".into(),
-        "CASE WHEN e.ever_late OR e.overdue THEN 1 ELSE 0 END".into(),
-        format!(
-            "CASE WHEN e.state = '{closed}' AND {dispatched} AND e.handling_minutes IS NOT NULL \
-             THEN 1 ELSE 0 END"
-        ),
-        format!(
-            "CASE WHEN e.state = '{closed}' AND {dispatched} THEN COALESCE(e.handling_minutes, 0) \
-             ELSE 0 END"
-        ),
-    ];
-    exprs
-        .iter()
-        .zip(Tally::COLUMNS)
-        .map(|(x, c)| format!("CAST(SUM({x}) AS BIGINT) AS {c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn rollup_sums() -> String {
-    Tally::COLUMNS
-        .iter()
-        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn open_states() -> String {
-    State::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The sums of a result row (absent sums, over no rows, are 0).
-pub(crate) fn tally_of_row(r: &QueryResult) -> Result<Tally, StoreError> {
-    let mut t = Tally::default();
-    for (slot, c) in t.0.iter_mut().zip(Tally::COLUMNS) {
-        *slot = r.try_get::<Option<i64>>("", c)?.unwrap_or(0);
-    }
-    Ok(t)
-}
-
-/// How the sums are split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Group {
-    /// One row for the whole filter.
-    All,
-    /// Per Shanghai day of report (`d`, a day number).
-    Day,
-    /// Per region code prefix of this many digits (`k`): the streets, communities or grids.
-    Region(usize),
-    /// Per lead department (`k`, its id).
-    Department,
-}
-
 impl Where {
-    /// The sums over the rollup or the events, grouped as asked.
-    fn query(&self, backend: DbBackend, group: Group) -> Statement {
-        let rollup = matches!(self.source, Source::Rollup { .. });
-        let (from, sums, cond, values) = match &self.source {
-            Source::Rollup { sql, values } => ("event_tally", rollup_sums(), sql, values),
-            Source::Events { sql, values } => ("event e", event_sums(), sql, values),
-        };
-        let key = match (group, rollup) {
-            (Group::All, _) => None,
-            (Group::Day, true) => Some("CAST(day AS BIGINT) AS d".to_string()),
-            (Group::Day, false) => Some(format!(
-                "(e.created_at + {SHANGHAI_OFFSET_MS}) / {DAY_MS} AS d"
-            )),
-            (Group::Region(n), true) => Some(format!("SUBSTR(community, 1, {n}) AS k")),
-            (Group::Region(n), false) => Some(format!("SUBSTR(e.grid_code, 1, {n}) AS k")),
-            (Group::Department, _) => Some("e.department_id AS k".to_string()),
-        };
-        let query = match key {
-            Some(k) => format!("SELECT {k}, {sums} FROM {from} WHERE {cond} GROUP BY 1"),
-            None => format!("SELECT {sums} FROM {from} WHERE {cond}"),
-        };
-        sql::statement(backend, &query, values.clone())
+    /// The rollup when it answers, else the event rows.
+    fn source(&self) -> Source {
+        self.rollup
+            .clone()
+            .map_or_else(|| self.events.clone(), Source::Rollup)
+    }
+
+    fn days(&self) -> (i64, i64) {
+        (self.from.days_since_epoch(), self.to.days_since_epoch())
+    }
+
+    /// The rollup split by a region level (`Some`) or by department (`None`), when the
+    /// filter is a region alone.
+    fn rollup_by(&self, level: Option<usize>) -> Option<Rollup> {
+        if self.rollup.is_none() || self.department {
+            return None;
+        }
+        match level {
+            Some(l) => Rollup::region(&self.region, Some(l), self.days()),
+            None => Rollup::departments(&self.region, None, self.days()),
+        }
     }
 }
 
@@ -278,7 +186,7 @@ impl Store {
         let w = self.indicator_where(scope, filter).await?;
         let db = self.connection();
         let row = db
-            .query_one_raw(w.query(db.get_database_backend(), Group::All))
+            .query_one_raw(w.source().query(db.get_database_backend(), Group::All))
             .await?
             .ok_or(StoreError::NotFound)?;
         let t = tally_of_row(&row)?;
@@ -323,7 +231,7 @@ impl Store {
         let w = self.indicator_where(scope, filter).await?;
         let db = self.connection();
         let rows = db
-            .query_all_raw(w.query(db.get_database_backend(), Group::Day))
+            .query_all_raw(w.source().query(db.get_database_backend(), Group::Day))
             .await?;
         let mut points: Vec<TrendPoint> = Vec::new();
         let mut day = w.from;
@@ -370,44 +278,49 @@ impl Store {
         filter: &IndicatorFilter,
         by: Breakdown,
     ) -> Result<Vec<(String, Tally)>, StoreError> {
-        let mut w = self.indicator_where(scope, filter).await?;
-        let group = match by {
-            Breakdown::Departments => {
-                // Departments are on the event rows only.
-                w = self.events_where(scope, filter, w).await?;
-                Group::Department
-            }
+        let w = self.indicator_where(scope, filter).await?;
+        let (source, group) = match by {
+            Breakdown::Departments => (
+                w.rollup_by(None)
+                    .map_or_else(|| w.events.clone(), Source::Rollup),
+                Group::Department,
+            ),
             Breakdown::Children => {
-                let child = Level::from_code_len(w.region.len())
-                    .and_then(|l| l.child())
-                    .filter(|l| *l != Level::Building)
-                    .unwrap_or(Level::Grid);
-                let len = if w.region.is_empty() {
+                let len = if w.region.len() < Level::County.code_len() {
                     Level::County.code_len()
                 } else {
-                    child.code_len()
+                    Level::from_code_len(w.region.len())
+                        .and_then(|l| l.child())
+                        .filter(|l| *l < Level::Building)
+                        .map_or(Level::Grid.code_len(), |l| l.code_len())
                 };
-                if len > Level::Community.code_len() {
-                    w = self.events_where(scope, filter, w).await?;
-                }
-                Group::Region(len)
+                let source = w
+                    .rollup_by(Some(len))
+                    .filter(|_| len <= Level::Community.code_len())
+                    .map_or_else(|| w.events.clone(), Source::Rollup);
+                (source, Group::Code(len))
             }
         };
         let db = self.connection();
         let depts = Departments::load(db).await?;
         let rows = db
-            .query_all_raw(w.query(db.get_database_backend(), group))
+            .query_all_raw(source.query(db.get_database_backend(), group))
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
+            let Some(key) = r
+                .try_get::<Option<String>>("", "k")?
+                .filter(|k| !k.is_empty())
+            else {
+                continue;
+            };
             let key = match group {
-                Group::Department => match r.try_get::<Option<i64>>("", "k")? {
-                    Some(id) => depts
-                        .by_id(id)
-                        .map_or_else(|| id.to_string(), |d| d.code.clone()),
-                    None => continue,
-                },
-                _ => r.try_get::<String>("", "k")?,
+                Group::Department => key
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|id| depts.by_id(id))
+                    .map_or(key, |d| d.code.clone()),
+                _ => key,
             };
             out.push((key, tally_of_row(r)?));
         }
@@ -415,34 +328,11 @@ impl Store {
         Ok(out)
     }
 
-    /// The same filter read from the event rows (for splits the rollup cannot make).
-    async fn events_where(
-        &self,
-        scope: &Scope,
-        filter: &IndicatorFilter,
-        w: Where,
-    ) -> Result<Where, StoreError> {
-        if matches!(w.source, Source::Events { .. }) {
-            return Ok(w);
-        }
-        self.indicator_where_from(scope, filter, true).await
-    }
-
-    /// The filter checked against the scope, as conditions on `e`.
+    /// The filter checked against the scope: the rollup rows and the event conditions.
     async fn indicator_where(
         &self,
         scope: &Scope,
         filter: &IndicatorFilter,
-    ) -> Result<Where, StoreError> {
-        self.indicator_where_from(scope, filter, false).await
-    }
-
-    /// The filter checked; `events` asks for the event rows even where the rollup would do.
-    async fn indicator_where_from(
-        &self,
-        scope: &Scope,
-        filter: &IndicatorFilter,
-        events: bool,
     ) -> Result<Where, StoreError> {
         let today = local_date(self.now_ms());
         let date = |field: &'static str, v: &Option<String>| -> Result<Option<Date>, StoreError> {
@@ -473,31 +363,18 @@ impl Store {
         let region = scope.narrow(filter.region.as_deref())?;
         let department = nonempty(&filter.department);
         let category = nonempty(&filter.category);
-        let (day_from, day_to) = (from.days_since_epoch(), to.days_since_epoch());
-        if !events
-            && department.is_none()
-            && category.is_none()
-            && !scope.role.is_department()
-            && region.len() <= Level::Community.code_len()
-        {
-            let mut sql = "day >= ? AND day < ?".to_string();
-            let mut values: Vec<Value> = vec![day_from.into(), day_to.into()];
-            if let Some(county) = county_of(&region) {
-                sql.push_str(" AND county = ?");
-                values.push(county.into());
-            }
-            if !region.is_empty() {
-                let (lo, hi) = Scope::range_of(&region);
-                sql.push_str(" AND community >= ? AND community < ?");
-                values.extend([lo.into(), hi.into()]);
-            }
-            return Ok(Where {
-                source: Source::Rollup { sql, values },
-                region,
-                from,
-                to,
-            });
-        }
+        let depts = Departments::load(self.connection()).await?;
+        let department_id = match &department {
+            None => None,
+            Some(code) => Some(
+                depts
+                    .by_code(code)
+                    .ok_or_else(|| {
+                        StoreError::invalid("department", format!("部门“{code}”不存在"))
+                    })?
+                    .id,
+            ),
+        };
         let mut sql = "e.created_at >= ? AND e.created_at < ?".to_string();
         let mut values: Vec<Value> =
             vec![local_midnight_ms(from).into(), local_midnight_ms(to).into()];
@@ -506,23 +383,21 @@ impl Store {
             sql.push_str(" AND e.grid_code >= ? AND e.grid_code < ?");
             values.extend([lo.into(), hi.into()]);
         }
-        let depts = Departments::load(self.connection()).await?;
-        if let Some(code) = department {
-            let d = depts
-                .by_code(&code)
-                .ok_or_else(|| StoreError::invalid("department", format!("部门“{code}”不存在")))?;
+        if let Some(id) = department_id {
             sql.push_str(" AND e.department_id = ?");
-            values.push(d.id.into());
+            values.push(id.into());
         }
-        if let Some(c) = category {
+        if let Some(c) = &category {
             if !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                 return Err(StoreError::invalid(
                     "category",
                     format!("类别代码“{c}”只能包含字母、数字和“-”"),
                 ));
             }
-            sql.push_str(" AND e.category LIKE ?");
-            values.push(format!("{c}%").into());
+            // A range on the code, so the category index serves it (LIKE would not).
+            let (lo, hi) = Scope::range_of(c);
+            sql.push_str(" AND e.category >= ? AND e.category < ?");
+            values.extend([lo.into(), hi.into()]);
         }
         if scope.role.is_department() {
             let own = scope.department_id.ok_or(StoreError::NotFound)?;
@@ -530,8 +405,18 @@ impl Store {
             sql.push_str(" AND (e.department_id = ? OR e.co_departments LIKE ?)");
             values.extend([own.into(), format!("%,{code},%").into()]);
         }
+        let days = (from.days_since_epoch(), to.days_since_epoch());
+        let rollup = if category.is_some() || scope.role.is_department() {
+            None
+        } else if department_id.is_some() {
+            Rollup::departments(&region, department_id, days)
+        } else {
+            Rollup::region(&region, None, days)
+        };
         Ok(Where {
-            source: Source::Events { sql, values },
+            rollup,
+            events: Source::Events { sql, values },
+            department: department_id.is_some(),
             region,
             from,
             to,

@@ -27,6 +27,7 @@ mod group_commit;
 pub mod idempotency;
 pub mod ids;
 pub mod import;
+mod indicator_source;
 pub mod indicators;
 pub mod load;
 pub mod locate;

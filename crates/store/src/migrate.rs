@@ -309,6 +309,13 @@ fn indicator_rollup(s: &Schema) -> Vec<Step> {
         &["created_at"],
         false,
     ));
+    // A grid's indicators read its events by report time.
+    steps.push(index(
+        "ix_event_grid_created",
+        event::Entity.table_ref(),
+        &["grid_code", "created_at"],
+        false,
+    ));
     steps.push(index(
         "ix_event_department_created",
         event::Entity.table_ref(),

@@ -20,20 +20,36 @@ const UPSERT_ROWS: usize = 500;
 /// Events read at a time when rebuilding.
 const REBUILD_BATCH: u64 = 5_000;
 
-/// The rollup row an event counts in.
+/// The level of a rollup row that sums a lead department.
+pub(crate) const DEPARTMENT_LEVEL: i32 = 0;
+/// The region levels rolled up: county, street, community (code lengths).
+pub(crate) const REGION_LEVELS: [usize; 3] = [6, 9, 12];
+
+/// A rollup row an event counts in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct TallyKey {
     county: i32,
+    level: i32,
+    code: String,
     day: i32,
-    community: String,
 }
 
-pub(crate) fn key_of(e: &event::Model) -> TallyKey {
-    TallyKey {
+/// The rows an event counts in: its county, street, community and lead department.
+pub(crate) fn keys_of(e: &event::Model) -> Vec<TallyKey> {
+    let day = local_date(e.created_at).days_since_epoch() as i32;
+    let key = |level: i32, code: String| TallyKey {
         county: e.county,
-        day: local_date(e.created_at).days_since_epoch() as i32,
-        community: e.grid_code.chars().take(12).collect(),
-    }
+        level,
+        code,
+        day,
+    };
+    let mut keys: Vec<TallyKey> = REGION_LEVELS
+        .iter()
+        .filter_map(|&n| e.grid_code.get(..n).map(|c| key(n as i32, c.to_string())))
+        .collect();
+    let department = e.department_id.map(|d| d.to_string()).unwrap_or_default();
+    keys.push(key(DEPARTMENT_LEVEL, department));
+    keys
 }
 
 pub(crate) fn milestones_of(e: &event::Model) -> Milestones {
@@ -90,19 +106,20 @@ pub(crate) fn facts_of(e: &event::Model) -> EventFacts {
     }
 }
 
-pub(crate) fn tally_of(e: &event::Model) -> (TallyKey, Tally) {
-    (key_of(e), tally(&facts_of(e)))
+/// What an event adds to each row it counts in.
+pub(crate) fn tally_of(e: &event::Model) -> Vec<(TallyKey, Tally)> {
+    let t = tally(&facts_of(e));
+    keys_of(e).into_iter().map(|k| (k, t)).collect()
 }
 
-/// What a step changed: the new tally less the old, moved between rows if the key moved.
+/// What a step changed: the old tally taken from the rows the event counted in, the new
+/// one added to the rows it counts in now (the same rows unless a department took it over
+/// or gave it back); `add_statements` nets them per row.
 pub(crate) fn step_delta(before: &event::Model, after: &event::Model) -> Vec<(TallyKey, Tally)> {
-    let (k0, t0) = tally_of(before);
-    let (k1, t1) = tally_of(after);
-    if k0 == k1 {
-        vec![(k1, t1.minus(&t0))]
-    } else {
-        vec![(k0, Tally::default().minus(&t0)), (k1, t1)]
-    }
+    let old = tally_of(before)
+        .into_iter()
+        .map(|(k, t)| (k, Tally::default().minus(&t)));
+    old.chain(tally_of(after)).collect()
 }
 
 /// The upserts adding `deltas` to the rollup (summed per row; zero changes skipped).
@@ -122,20 +139,25 @@ pub(crate) fn add_statements(
         .map(|c| format!("{c} = event_tally.{c} + excluded.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let row_marks = format!("(?, ?, ?{})", ", ?".repeat(Tally::LEN));
+    let row_marks = format!("(?, ?, ?, ?{})", ", ?".repeat(Tally::LEN));
     rows.chunks(UPSERT_ROWS)
         .map(|chunk| {
             let marks = vec![row_marks.as_str(); chunk.len()].join(", ");
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * (Tally::LEN + 3));
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * (Tally::LEN + 4));
             for (k, t) in chunk {
-                values.extend([k.county.into(), k.day.into(), k.community.clone().into()]);
+                values.extend([
+                    k.county.into(),
+                    k.level.into(),
+                    k.code.clone().into(),
+                    k.day.into(),
+                ]);
                 values.extend(t.0.iter().map(|&v| Value::from(v)));
             }
             sql::statement(
                 backend,
                 &format!(
-                    "INSERT INTO event_tally (county, day, community, {columns}) VALUES {marks} \
-                     ON CONFLICT (county, day, community) DO UPDATE SET {updates}"
+                    "INSERT INTO event_tally (county, level, code, day, {columns}) VALUES {marks} \
+                     ON CONFLICT (county, level, code, day) DO UPDATE SET {updates}"
                 ),
                 values,
             )
@@ -218,9 +240,10 @@ impl Store {
                     report.events_corrected += 1;
                     write_facts(&txn, &fixed).await?;
                 }
-                let (k, t) = tally_of(&fixed);
-                let sum = sums.entry(k).or_default();
-                *sum = sum.plus(&t);
+                for (k, t) in tally_of(&fixed) {
+                    let sum = sums.entry(k).or_default();
+                    *sum = sum.plus(&t);
+                }
                 report.events += 1;
             }
         }
@@ -235,14 +258,29 @@ impl Store {
         Ok(report)
     }
 
-    /// The rollup as stored, for checks: every row with its sums.
+    /// The rollup as stored, for checks: every row with its sums, less the rows whose sums
+    /// are all 0 (a row empties when its events move to another, e.g. at dispatch).
     pub async fn indicator_rollup(&self) -> Result<Vec<event_tally::Model>, StoreError> {
-        Ok(event_tally::Entity::find()
+        let rows = event_tally::Entity::find()
             .order_by_asc(event_tally::Column::County)
+            .order_by_asc(event_tally::Column::Level)
+            .order_by_asc(event_tally::Column::Code)
             .order_by_asc(event_tally::Column::Day)
-            .order_by_asc(event_tally::Column::Community)
             .all(self.connection())
-            .await?)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| {
+                let zeroed = event_tally::Model {
+                    county: r.county,
+                    level: r.level,
+                    code: r.code.clone(),
+                    day: r.day,
+                    ..Default::default()
+                };
+                *r != zeroed
+            })
+            .collect())
     }
 }
 

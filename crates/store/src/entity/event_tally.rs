@@ -1,22 +1,26 @@
 //! Daily rollup of the indicators (指标日汇总): per county, Shanghai day of report and
-//! community, the sum of what its events add to each count
-//! (`wangge_domain::event_facts::Tally`, same columns in the same order). Every step adds
-//! its event's change, so indicators over a region and a period read a few rows per day
-//! and community instead of every event and trail.
+//! county, street, community or lead department, the sum of what its events add to each
+//! count (`wangge_domain::event_facts::Tally`, same columns in the same order). Every step
+//! adds its event's change, so indicators over a region or department and a period read one
+//! row a day instead of every event and trail.
 use sea_orm::entity::prelude::*;
 
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "event_tally")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub county: i32,
+    /// 6, 9 or 12: the row sums a county, street or community (`code`, the grid code's
+    /// prefix); 0: the row sums a lead department of the county (`code`, its id; empty
+    /// while no department leads).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub level: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub code: String,
     /// Days since 1970-01-01 of the report, in Shanghai time.
     #[sea_orm(primary_key, auto_increment = false)]
     pub day: i32,
-    /// The 12-digit community code (the grid code's prefix).
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub community: String,
     pub reports: i64,
     pub citizen_reports: i64,
     pub registered: i64,
