@@ -173,8 +173,37 @@ async fn grid_workers_and_departments_are_scored_and_ranked() {
         assert!(close(d01["total"].as_f64(), 8250.0 / 90.0), "{d01}");
         assert_eq!(d01["rank"].as_u64(), Some(1));
 
-        // The department sees its own row; grid workers' assessment is not for it.
+        // A work task of the quarter checked off with 8 of 10 points joins the score:
+        // (7500 + 15×50 + 10×80) / 100.
+        let leader = ctx.token("leader").await;
         let handler = ctx.token("handler").await;
+        let body = json!({"title": "背街小巷环境整治", "description": "按季预安、网上销号",
+                          "quarter": "2026Q1", "points": 10, "due_date": "2026-03-31",
+                          "units": [{"kind": "department", "code": "D01"}]});
+        let (s, t) = ctx.call("POST", "/api/v1/work-tasks", &leader, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        let base = format!(
+            "/api/v1/work-tasks/{}/assignments/{}",
+            t["id"], t["assignments"][0]["id"]
+        );
+        let plan =
+            json!({"plan": "摸排—整改—复查", "milestones": [], "planned_finish": "2026-03-20"});
+        for (token, step, body) in [
+            (&handler, "plan", plan),
+            (&handler, "submit", json!({"evidence": "整治前后照片"})),
+            (&leader, "check-off", json!({"score": 8})),
+        ] {
+            let (s, v) = ctx
+                .call("POST", &format!("{base}/{step}"), token, body)
+                .await;
+            assert_eq!(s, StatusCode::OK, "{step}: {v}");
+        }
+        let (_, d) = ctx.call("GET", path, &district, Value::Null).await;
+        let d01 = row(&d, "D01");
+        assert_eq!(score(d01, "work_tasks"), Some(80.0), "{d01}");
+        assert!(close(d01["total"].as_f64(), 90.5), "{d01}");
+
+        // The department sees its own row; grid workers' assessment is not for it.
         let (s, own) = ctx.call("GET", path, &handler, Value::Null).await;
         assert_eq!(s, StatusCode::OK, "{own}");
         assert_eq!(own["rows"].as_array().unwrap().len(), 1);

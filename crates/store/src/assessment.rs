@@ -14,9 +14,10 @@ use wangge_domain::assessment::{
 };
 use wangge_domain::date::local_midnight_ms;
 use wangge_domain::event_facts::Tally;
-use wangge_domain::period::Period;
+use wangge_domain::period::{Period, PeriodKind};
 use wangge_domain::population::Duty;
 use wangge_domain::role::Role;
+use wangge_domain::work_task::UnitKind;
 
 use crate::audit::AuditEntry;
 use crate::entity::{department, grid, grid_staff};
@@ -450,10 +451,27 @@ impl Store {
     /// weighted by the points assigned; departments without tasks are absent.
     async fn work_task_percentages(
         &self,
-        _scope: &Scope,
-        _p: Period,
+        scope: &Scope,
+        p: Period,
     ) -> Result<HashMap<String, f64>, StoreError> {
-        Ok(HashMap::new())
+        // (Σ score × points, Σ points) per department over the quarters.
+        let mut sums: HashMap<String, (f64, u64)> = HashMap::new();
+        let mut quarter = Period::containing(PeriodKind::Quarter, p.from);
+        while quarter.from < p.to {
+            for u in self.work_task_scores(scope, &quarter.to_string()).await? {
+                if let (UnitKind::Department, Some(score)) = (u.unit_kind, u.score) {
+                    let sum = sums.entry(u.unit_code).or_default();
+                    sum.0 += score * u.points as f64;
+                    sum.1 += u.points;
+                }
+            }
+            quarter = Period::containing(PeriodKind::Quarter, quarter.to);
+        }
+        Ok(sums
+            .into_iter()
+            .filter(|(_, (_, points))| *points > 0)
+            .map(|(code, (sum, points))| (code, sum / points as f64))
+            .collect())
     }
 }
 
