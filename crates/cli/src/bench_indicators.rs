@@ -150,6 +150,47 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
         "区县 近90天按日"
     );
 
+    // The month's assessment and the last week's review of the whole county (reports of
+    // a month and a week: fewer runs).
+    let few = runs.clamp(1, 5);
+    let month = store.current_period();
+    for (name, subject) in [
+        (
+            "网格员考核 本月",
+            wangge_store::assessment::Subject::GridWorkers,
+        ),
+        (
+            "部门考核 本月",
+            wangge_store::assessment::Subject::Departments,
+        ),
+    ] {
+        let mut ms = timed(few, || async {
+            store
+                .assessment(&scope, subject, &month, None)
+                .await
+                .map(|_| ())
+                .map_err(err)
+        })
+        .await?;
+        let (m, _) = median_p95(&mut ms);
+        println!("{name:<28} 考核  中位数 {m:7.1} ms（{few} 次）");
+    }
+    let kind = wangge_store::review::ReviewKind::Weekly;
+    let week = store.last_review_period(kind);
+    let mut ms = timed(few, || async {
+        store
+            .review(&scope, kind, &week, None)
+            .await
+            .map(|_| ())
+            .map_err(err)
+    })
+    .await?;
+    let (m, _) = median_p95(&mut ms);
+    println!(
+        "{:<28} 点评  中位数 {m:7.1} ms（{few} 次）",
+        "一周一点评 上周（数据）"
+    );
+
     // Through the HTTP API, as the command center's screen asks.
     ensure_account(
         store,
