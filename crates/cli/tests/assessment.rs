@@ -8,29 +8,7 @@ mod pdf;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use common::{Ctx, GRID_A, GRID_B, GRID_C};
-
-const ITEM: &str = "A01-003";
-
-/// Unix ms of a Shanghai local time in March 2026 (no holidays that month).
-fn at(day: u8, h: i64, min: i64) -> i64 {
-    let date = wangge_domain::date::Date::new(2026, 3, day).unwrap();
-    wangge_domain::date::local_midnight_ms(date) + (h * 60 + min) * 60_000
-}
-
-async fn act(ctx: &Ctx, token: &str, id: i64, body: Value) {
-    let path = format!("/api/v1/events/{id}/actions");
-    let (s, e) = ctx.call("POST", &path, token, body.clone()).await;
-    assert_eq!(s, StatusCode::OK, "{body} → {e}");
-}
-
-async fn report(ctx: &Ctx, token: &str) -> i64 {
-    let body = json!({"category": ITEM, "description": "3栋门口堆放垃圾", "lng": 113.105,
-                      "lat": 27.855, "address": "建设路1号3栋"});
-    let (s, e) = ctx.call("POST", "/api/v1/events", token, body).await;
-    assert_eq!(s, StatusCode::CREATED, "{e}");
-    e["id"].as_i64().unwrap()
-}
+use common::{Ctx, GRID_A, GRID_B, GRID_C, march_2026};
 
 /// Grid A's worker reports three events in the week of 2 March: E1 handled and checked
 /// within half an hour (rated 5), E2 handled on Tuesday and checked two working days later
@@ -39,47 +17,34 @@ async fn march(ctx: &Ctx) {
     let worker = ctx.token("worker_a").await;
     let street = ctx.token("street1").await;
     let handler = ctx.token("handler").await;
-    ctx.clock.set_ms(at(2, 9, 0));
-    let e1 = report(ctx, &worker).await;
-    let e2 = report(ctx, &worker).await;
-    let e3 = report(ctx, &worker).await;
+    ctx.clock.set_ms(march_2026(2, 9, 0));
+    let e1 = ctx.report_in_grid_a(&worker).await;
+    let e2 = ctx.report_in_grid_a(&worker).await;
+    let e3 = ctx.report_in_grid_a(&worker).await;
     for id in [e1, e2] {
-        act(ctx, &street, id, json!({"action": "verify"})).await;
-        act(ctx, &street, id, json!({"action": "dispatch"})).await;
+        ctx.act(&street, id, json!({"action": "verify"})).await;
+        ctx.act(&street, id, json!({"action": "dispatch"})).await;
     }
-    ctx.clock.set_ms(at(2, 9, 30));
+    ctx.clock.set_ms(march_2026(2, 9, 30));
     for id in [e1, e2] {
-        act(ctx, &handler, id, json!({"action": "sign"})).await;
+        ctx.act(&handler, id, json!({"action": "sign"})).await;
     }
-    act(
-        ctx,
-        &worker,
-        e3,
-        json!({"action": "settle", "note": "已劝离"}),
-    )
-    .await;
-    ctx.clock.set_ms(at(2, 10, 30));
-    act(
-        ctx,
-        &handler,
-        e1,
-        json!({"action": "handle", "note": "已清运"}),
-    )
-    .await;
-    ctx.clock.set_ms(at(2, 11, 0));
-    act(ctx, &worker, e1, json!({"action": "check_pass"})).await;
-    act(ctx, &worker, e1, json!({"action": "rate", "score": 5})).await;
-    ctx.clock.set_ms(at(3, 10, 0));
-    act(
-        ctx,
-        &handler,
-        e2,
-        json!({"action": "handle", "note": "已清运"}),
-    )
-    .await;
-    ctx.clock.set_ms(at(5, 10, 0));
-    act(ctx, &worker, e2, json!({"action": "check_pass"})).await;
-    act(ctx, &worker, e2, json!({"action": "rate", "score": 3})).await;
+    ctx.act(&worker, e3, json!({"action": "settle", "note": "已劝离"}))
+        .await;
+    ctx.clock.set_ms(march_2026(2, 10, 30));
+    ctx.act(&handler, e1, json!({"action": "handle", "note": "已清运"}))
+        .await;
+    ctx.clock.set_ms(march_2026(2, 11, 0));
+    ctx.act(&worker, e1, json!({"action": "check_pass"})).await;
+    ctx.act(&worker, e1, json!({"action": "rate", "score": 5}))
+        .await;
+    ctx.clock.set_ms(march_2026(3, 10, 0));
+    ctx.act(&handler, e2, json!({"action": "handle", "note": "已清运"}))
+        .await;
+    ctx.clock.set_ms(march_2026(5, 10, 0));
+    ctx.act(&worker, e2, json!({"action": "check_pass"})).await;
+    ctx.act(&worker, e2, json!({"action": "rate", "score": 3}))
+        .await;
 }
 
 fn row<'a>(a: &'a Value, code: &str) -> &'a Value {
@@ -343,11 +308,11 @@ async fn the_weekly_review_as_page_workbook_and_pdf() {
         // E4, reported on Wednesday and never signed, is overdue by Friday.
         let worker = ctx.token("worker_a").await;
         let street = ctx.token("street1").await;
-        ctx.clock.set_ms(at(4, 9, 0));
-        let e4 = report(&ctx, &worker).await;
-        act(&ctx, &street, e4, json!({"action": "verify"})).await;
-        act(&ctx, &street, e4, json!({"action": "dispatch"})).await;
-        ctx.clock.set_ms(at(6, 10, 0));
+        ctx.clock.set_ms(march_2026(4, 9, 0));
+        let e4 = ctx.report_in_grid_a(&worker).await;
+        ctx.act(&street, e4, json!({"action": "verify"})).await;
+        ctx.act(&street, e4, json!({"action": "dispatch"})).await;
+        ctx.clock.set_ms(march_2026(6, 10, 0));
         ctx.store.sweep_deadlines().await.unwrap();
 
         let district = ctx.token("district").await;

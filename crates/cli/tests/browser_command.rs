@@ -9,20 +9,13 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use support::demo_session::{account, login};
 use support::pdf::pdf_text;
 use support::server::{DemoAccount, DemoServer};
 use support::webdriver::{Browser, base64_decode, browser_tests_enabled};
 
 const WAIT: Duration = Duration::from_secs(30);
 const ITEM: &str = "A01-003";
-
-fn account<'a>(accounts: &'a [DemoAccount], role: &str) -> &'a DemoAccount {
-    accounts
-        .iter()
-        .filter(|a| a.role == role)
-        .min_by_key(|a| a.scope.len())
-        .unwrap_or_else(|| panic!("no {role} among the demo accounts"))
-}
 
 #[test]
 fn the_map_updates_live_and_the_weekly_review_downloads() {
@@ -42,17 +35,6 @@ fn the_map_updates_live_and_the_weekly_review_downloads() {
             .collect();
         panic!("{e}\nat {url}\n--- page source (start) ---\n{source}");
     }
-}
-
-fn login(browser: &Browser, base: &str, a: &DemoAccount) -> Result<(), String> {
-    browser.goto(&format!("{base}/login"))?;
-    let user = browser.wait_for("input[name=username]", WAIT)?;
-    browser.send_keys(&user, &a.username)?;
-    browser.send_keys(&browser.find("input[name=password]")?, &a.password)?;
-    browser.click(&browser.find("button[type=submit]")?)?;
-    browser
-        .wait_for_url(|u| !u.contains("/login"), WAIT)
-        .map(drop)
 }
 
 /// A file fetched with the page's session: `(status, content type, bytes)`.

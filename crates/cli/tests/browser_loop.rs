@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use support::demo_session::{account, login, path_of};
 use support::server::{DemoAccount, DemoServer};
 use support::webdriver::{Browser, browser_tests_enabled};
 
@@ -26,19 +27,6 @@ fn fixture(name: &str) -> PathBuf {
 
 fn target_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target")
-}
-
-fn path_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.find('/').map_or("/", |i| &rest[i..])
-}
-
-fn account<'a>(accounts: &'a [DemoAccount], role: &str) -> &'a DemoAccount {
-    accounts
-        .iter()
-        .filter(|a| a.role == role)
-        .min_by_key(|a| a.scope.len())
-        .unwrap_or_else(|| panic!("no {role} among the demo accounts"))
 }
 
 #[test]
@@ -61,19 +49,6 @@ fn the_whole_loop_across_four_roles() {
         let excerpt: String = source.chars().take(4000).collect();
         panic!("{e}\nat {url}; {saved}\n--- page source (start) ---\n{excerpt}");
     }
-}
-
-fn login(browser: &Browser, base: &str, a: &DemoAccount) -> Result<(), String> {
-    browser.goto(&format!("{base}/login"))?;
-    let user = browser.wait_for("input[name=username]", WAIT)?;
-    browser.send_keys(&user, &a.username)?;
-    browser.send_keys(&browser.find("input[name=password]")?, &a.password)?;
-    browser.click(&browser.find("button[type=submit]")?)?;
-    browser
-        // A grid worker lands on their grid, the others on the region tree.
-        .wait_for_url(|u| !path_of(u).starts_with("/login"), WAIT)
-        .map(drop)
-        .map_err(|e| format!("login as {} ({}): {e}", a.username, a.role))
 }
 
 fn logout(browser: &Browser) -> Result<(), String> {

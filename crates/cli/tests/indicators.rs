@@ -8,44 +8,10 @@ use serde_json::{Value, json};
 use wangge_domain::role::Role;
 use wangge_store::accounts::NewAccount;
 
-use common::{Ctx, GRID_A, PASSWORD};
+use common::{Ctx, GRID_A, PASSWORD, march_2026};
 
 /// Led by 城管 (D01): sign within 4 working hours, handle within 3 working days.
-const ITEM: &str = "A01-003";
 const PERIOD: &str = "from=2026-03-02&to=2026-03-09";
-
-/// Unix ms of a Shanghai local time in March 2026 (no holidays that month).
-fn at(day: u8, h: i64, min: i64) -> i64 {
-    let date = wangge_domain::date::Date::new(2026, 3, day).unwrap();
-    wangge_domain::date::local_midnight_ms(date) + (h * 60 + min) * 60_000
-}
-
-async fn act(ctx: &Ctx, token: &str, id: i64, body: Value) -> Value {
-    let (s, e) = ctx
-        .call(
-            "POST",
-            &format!("/api/v1/events/{id}/actions"),
-            token,
-            body.clone(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body} → {e}");
-    e
-}
-
-async fn report(ctx: &Ctx, token: &str) -> i64 {
-    let (s, e) = ctx
-        .call(
-            "POST",
-            "/api/v1/events",
-            token,
-            json!({"category": ITEM, "description": "3栋门口堆放垃圾", "lng": 113.105,
-                   "lat": 27.855, "address": "建设路1号3栋"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{e}");
-    e["id"].as_i64().unwrap()
-}
 
 /// `(numerator, denominator)` of one indicator.
 fn nd(report: &Value, key: &str) -> (u64, Option<u64>) {
@@ -75,111 +41,92 @@ async fn history(ctx: &Ctx) {
     let handler = ctx.token("handler").await;
 
     // Monday: E1 closed on time and rated 5; E2 signed, handled after its deadline.
-    ctx.clock.set_ms(at(2, 9, 0));
-    let e1 = report(ctx, &worker).await;
-    let e2 = report(ctx, &worker).await;
+    ctx.clock.set_ms(march_2026(2, 9, 0));
+    let e1 = ctx.report_in_grid_a(&worker).await;
+    let e2 = ctx.report_in_grid_a(&worker).await;
     for id in [e1, e2] {
-        act(ctx, &street, id, json!({"action": "verify"})).await;
-        act(ctx, &street, id, json!({"action": "dispatch"})).await;
+        ctx.act(&street, id, json!({"action": "verify"})).await;
+        ctx.act(&street, id, json!({"action": "dispatch"})).await;
     }
-    ctx.clock.set_ms(at(2, 9, 30));
+    ctx.clock.set_ms(march_2026(2, 9, 30));
     for id in [e1, e2] {
-        act(ctx, &handler, id, json!({"action": "sign"})).await;
+        ctx.act(&handler, id, json!({"action": "sign"})).await;
     }
-    ctx.clock.set_ms(at(2, 10, 30));
-    act(
-        ctx,
-        &handler,
-        e1,
-        json!({"action": "handle", "note": "已清运"}),
-    )
-    .await;
-    ctx.clock.set_ms(at(2, 11, 0));
-    let e = act(ctx, &worker, e1, json!({"action": "check_pass"})).await;
+    ctx.clock.set_ms(march_2026(2, 10, 30));
+    ctx.act(&handler, e1, json!({"action": "handle", "note": "已清运"}))
+        .await;
+    ctx.clock.set_ms(march_2026(2, 11, 0));
+    let e = ctx.act(&worker, e1, json!({"action": "check_pass"})).await;
     assert_eq!(e["state"], "closed");
-    act(ctx, &worker, e1, json!({"action": "rate", "score": 5})).await;
+    ctx.act(&worker, e1, json!({"action": "rate", "score": 5}))
+        .await;
 
     // Tuesday: E3 returned, dispatched again, reworked once, closed on time.
-    ctx.clock.set_ms(at(3, 9, 0));
-    let e3 = report(ctx, &worker).await;
-    act(ctx, &street, e3, json!({"action": "verify"})).await;
-    act(ctx, &street, e3, json!({"action": "dispatch"})).await;
-    ctx.clock.set_ms(at(3, 9, 10));
-    let e = act(
-        ctx,
-        &handler,
-        e3,
-        json!({"action": "return", "note": "不属本部门"}),
-    )
-    .await;
+    ctx.clock.set_ms(march_2026(3, 9, 0));
+    let e3 = ctx.report_in_grid_a(&worker).await;
+    ctx.act(&street, e3, json!({"action": "verify"})).await;
+    ctx.act(&street, e3, json!({"action": "dispatch"})).await;
+    ctx.clock.set_ms(march_2026(3, 9, 10));
+    let e = ctx
+        .act(
+            &handler,
+            e3,
+            json!({"action": "return", "note": "不属本部门"}),
+        )
+        .await;
     assert_eq!(e["state"], "registered");
-    ctx.clock.set_ms(at(3, 9, 20));
-    act(ctx, &street, e3, json!({"action": "dispatch"})).await;
-    ctx.clock.set_ms(at(3, 9, 30));
-    act(ctx, &handler, e3, json!({"action": "sign"})).await;
-    ctx.clock.set_ms(at(3, 10, 0));
-    act(
-        ctx,
-        &handler,
-        e3,
-        json!({"action": "handle", "note": "已清运"}),
-    )
-    .await;
-    ctx.clock.set_ms(at(3, 10, 10));
-    act(
-        ctx,
+    ctx.clock.set_ms(march_2026(3, 9, 20));
+    ctx.act(&street, e3, json!({"action": "dispatch"})).await;
+    ctx.clock.set_ms(march_2026(3, 9, 30));
+    ctx.act(&handler, e3, json!({"action": "sign"})).await;
+    ctx.clock.set_ms(march_2026(3, 10, 0));
+    ctx.act(&handler, e3, json!({"action": "handle", "note": "已清运"}))
+        .await;
+    ctx.clock.set_ms(march_2026(3, 10, 10));
+    ctx.act(
         &worker,
         e3,
         json!({"action": "check_fail", "note": "楼后仍有"}),
     )
     .await;
-    ctx.clock.set_ms(at(3, 10, 30));
-    act(
-        ctx,
+    ctx.clock.set_ms(march_2026(3, 10, 30));
+    ctx.act(
         &handler,
         e3,
         json!({"action": "handle", "note": "楼后已清运"}),
     )
     .await;
-    ctx.clock.set_ms(at(3, 11, 0));
-    act(ctx, &worker, e3, json!({"action": "check_pass"})).await;
+    ctx.clock.set_ms(march_2026(3, 11, 0));
+    ctx.act(&worker, e3, json!({"action": "check_pass"})).await;
 
     // Wednesday: E4 dispatched and never signed (overdue at 14:30); E5 settled on the spot.
-    ctx.clock.set_ms(at(4, 9, 0));
-    let e4 = report(ctx, &worker).await;
-    act(ctx, &street, e4, json!({"action": "verify"})).await;
-    act(ctx, &street, e4, json!({"action": "dispatch"})).await;
-    ctx.clock.set_ms(at(4, 10, 0));
-    let e5 = report(ctx, &worker).await;
-    let e = act(
-        ctx,
-        &worker,
-        e5,
-        json!({"action": "settle", "note": "已劝离"}),
-    )
-    .await;
+    ctx.clock.set_ms(march_2026(4, 9, 0));
+    let e4 = ctx.report_in_grid_a(&worker).await;
+    ctx.act(&street, e4, json!({"action": "verify"})).await;
+    ctx.act(&street, e4, json!({"action": "dispatch"})).await;
+    ctx.clock.set_ms(march_2026(4, 10, 0));
+    let e5 = ctx.report_in_grid_a(&worker).await;
+    let e = ctx
+        .act(&worker, e5, json!({"action": "settle", "note": "已劝离"}))
+        .await;
     assert_eq!(e["state"], "settled");
 
     // Thursday: E6 reported and left waiting.
-    ctx.clock.set_ms(at(5, 9, 0));
-    report(ctx, &worker).await;
+    ctx.clock.set_ms(march_2026(5, 9, 0));
+    ctx.report_in_grid_a(&worker).await;
 
     // Friday: the sweeper flags E2 (handle deadline Thursday 09:30) and E4 (sign deadline
     // Wednesday 14:30); E2 is then handled and closed late, and rated 2.
-    ctx.clock.set_ms(at(6, 10, 0));
+    ctx.clock.set_ms(march_2026(6, 10, 0));
     let swept = ctx.store.sweep_deadlines().await.unwrap();
     assert_eq!(swept.overdue, 2, "{swept:?}");
-    ctx.clock.set_ms(at(6, 10, 30));
-    act(
-        ctx,
-        &handler,
-        e2,
-        json!({"action": "handle", "note": "已清运"}),
-    )
-    .await;
-    ctx.clock.set_ms(at(6, 11, 0));
-    act(ctx, &worker, e2, json!({"action": "check_pass"})).await;
-    act(ctx, &worker, e2, json!({"action": "rate", "score": 2})).await;
+    ctx.clock.set_ms(march_2026(6, 10, 30));
+    ctx.act(&handler, e2, json!({"action": "handle", "note": "已清运"}))
+        .await;
+    ctx.clock.set_ms(march_2026(6, 11, 0));
+    ctx.act(&worker, e2, json!({"action": "check_pass"})).await;
+    ctx.act(&worker, e2, json!({"action": "rate", "score": 2}))
+        .await;
 }
 
 #[tokio::test]

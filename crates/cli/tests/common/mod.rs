@@ -26,6 +26,12 @@ pub const GRID_A: &str = "430204001001001";
 pub const GRID_B: &str = "430204001001002";
 pub const GRID_C: &str = "430204002001001";
 /// 2026-11-23 10:00 Shanghai.
+/// Unix ms of a Shanghai local time in March 2026 (no holidays that month).
+pub fn march_2026(day: u8, h: i64, min: i64) -> i64 {
+    let date = wangge_domain::date::Date::new(2026, 3, day).unwrap();
+    wangge_domain::date::local_midnight_ms(date) + (h * 60 + min) * 60_000
+}
+
 pub const START_MS: i64 = 1_795_399_200_000;
 
 pub enum Db {
@@ -419,6 +425,23 @@ impl Ctx {
         let (s, v) = self.post_json("/api/v1/session", &body.to_string()).await;
         assert_eq!(s, StatusCode::OK, "{} admin login: {v}", self.backend);
         v["token"].as_str().unwrap().to_string()
+    }
+
+    /// Takes a step on an event through the API; anything but 200 fails the test.
+    pub async fn act(&self, token: &str, id: i64, body: Value) -> Value {
+        let path = format!("/api/v1/events/{id}/actions");
+        let (s, e) = self.call("POST", &path, token, body.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{body} → {e}");
+        e
+    }
+
+    /// Reports an event of the 城管-led item `A01-003` in grid A; answers its id.
+    pub async fn report_in_grid_a(&self, token: &str) -> i64 {
+        let body = serde_json::json!({"category": "A01-003", "description": "3栋门口堆放垃圾",
+                                      "lng": 113.105, "lat": 27.855, "address": "建设路1号3栋"});
+        let (s, e) = self.call("POST", "/api/v1/events", token, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+        e["id"].as_i64().unwrap()
     }
 
     pub async fn token(&self, username: &str) -> String {

@@ -4,6 +4,7 @@
 // Every test binary that says `mod support;` compiles all of this but uses only a part.
 #![allow(dead_code)]
 
+pub mod demo_session;
 pub mod http;
 pub mod pdf;
 pub mod server;
