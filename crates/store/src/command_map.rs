@@ -138,16 +138,6 @@ pub struct GridCard {
     pub open_events: Vec<MapPoint>,
 }
 
-/// The open states, quoted for an `IN (…)` list (constants, not input).
-fn open_states() -> String {
-    State::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 fn years_before(d: Date, years: i32) -> Date {
     let year = d.year - years;
     Date::new(year, d.month, d.day)
@@ -257,7 +247,7 @@ impl Store {
     /// The grouped count behind a measure (not persons or per-thousand), with the values
     /// that follow the range's two.
     fn measure_query(&self, measure: Measure) -> (String, Vec<Value>) {
-        let open = open_states();
+        let open = crate::sql::open_states();
         match measure {
             Measure::Overdue => (
                 format!(
@@ -319,7 +309,7 @@ impl Store {
             "SELECT id, grid_code, category, category_name, state, lng, lat, department_id, \
              deadline, overdue FROM event WHERE grid_code >= ? AND grid_code < ? AND state IN ({}) \
              ORDER BY id DESC LIMIT {limit}",
-            open_states()
+            crate::sql::open_states()
         );
         let stmt = sql::statement(
             self.db.get_database_backend(),
@@ -353,7 +343,7 @@ impl Store {
         let now = self.now_ms();
         let midnight = local_midnight_ms(local_date(now));
         let month = now - 30 * DAY_MS;
-        let open = open_states();
+        let open = crate::sql::open_states();
         let sql = format!(
             "SELECT \
              COALESCE(SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END), 0) AS today, \
@@ -437,7 +427,7 @@ mod tests {
             assert_eq!(Measure::parse(Some(m.as_str())).unwrap(), m);
         }
         assert!(Measure::parse(Some("x")).is_err());
-        assert!(open_states().contains("'suspended'"));
-        assert!(!open_states().contains("'closed'"));
+        assert!(crate::sql::open_states().contains("'suspended'"));
+        assert!(!crate::sql::open_states().contains("'closed'"));
     }
 }

@@ -15,6 +15,7 @@ use wangge_domain::event_facts::Tally;
 use wangge_domain::governance::{self, WINDOW_DAYS};
 
 use crate::entity::governance_index;
+use crate::indicator_source::rollup_sums;
 use crate::indicators::tally_of_row;
 use crate::scope::county_of;
 use crate::tally::REGION_LEVELS;
@@ -76,11 +77,7 @@ impl Store {
     ) -> Result<Vec<(String, Tally)>, StoreError> {
         let db = self.connection();
         let last = day.days_since_epoch();
-        let sums = Tally::COLUMNS
-            .iter()
-            .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let sums = rollup_sums();
         let mut values: Vec<Value> = vec![
             county.into(),
             Value::from(last - WINDOW_DAYS),

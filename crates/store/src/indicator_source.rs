@@ -164,7 +164,7 @@ impl Source {
 pub(crate) fn event_sums() -> String {
     let closed = State::Closed.as_str();
     let settled = State::Settled.as_str();
-    let open = open_states();
+    let open = sql::open_states();
     let dispatched = "e.dispatched_at IS NOT NULL";
     let exprs = [
         "1".to_string(),
@@ -205,19 +205,10 @@ pub(crate) fn event_sums() -> String {
         .join(", ")
 }
 
-fn rollup_sums() -> String {
+pub(crate) fn rollup_sums() -> String {
     Tally::COLUMNS
         .iter()
         .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn open_states() -> String {
-    State::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
 }

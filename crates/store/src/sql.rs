@@ -1,6 +1,28 @@
 //! Hand-written SQL for reports and bulk paths, written once with `?` placeholders and
 //! renumbered to `$n` for PostgreSQL.
-use sea_orm::{DbBackend, Statement, Value};
+use sea_orm::{ColumnTrait, Condition, DbBackend, Statement, Value};
+use wangge_domain::case::State;
+
+use crate::entity::event;
+
+/// The open states, quoted for an `IN (…)` list (constants, not input).
+pub(crate) fn open_states() -> String {
+    State::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Events after `(county, id)` in primary-key order: the next page of a walk over them.
+pub(crate) fn events_after(county: i32, id: i64) -> Condition {
+    Condition::any().add(event::Column::County.gt(county)).add(
+        Condition::all()
+            .add(event::Column::County.eq(county))
+            .add(event::Column::Id.gt(id)),
+    )
+}
 
 pub(crate) fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = match backend {

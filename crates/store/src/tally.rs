@@ -191,7 +191,7 @@ impl Store {
     /// tests, it checks the running sums (a correct store reports no corrections and the
     /// same rollup).
     pub async fn rebuild_indicator_facts(&self) -> Result<RebuildReport, StoreError> {
-        use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect, TransactionTrait};
+        use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, TransactionTrait};
         let calendar = self.work_calendar().await?;
         let txn = self.connection().begin().await?;
         let mut report = RebuildReport::default();
@@ -203,13 +203,7 @@ impl Store {
                 .order_by_asc(event::Column::Id)
                 .limit(REBUILD_BATCH);
             if let Some((county, id)) = after {
-                q = q.filter(
-                    Condition::any().add(event::Column::County.gt(county)).add(
-                        Condition::all()
-                            .add(event::Column::County.eq(county))
-                            .add(event::Column::Id.gt(id)),
-                    ),
-                );
+                q = q.filter(crate::sql::events_after(county, id));
             }
             let events = q.all(&txn).await?;
             let Some(last) = events.last() else { break };

@@ -1,7 +1,7 @@
 //! `wangge audit verify` for the events' trails: walks every event in key order and
 //! checks its steps' SM3 chain against the hash the event carries, reporting the events
 //! whose trail was edited, cut or added to.
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{event, event_step};
 use crate::events::trail_break;
@@ -47,13 +47,7 @@ impl Store {
                 .order_by_asc(event::Column::Id)
                 .limit(BATCH);
             if let Some((county, id)) = after {
-                q = q.filter(
-                    Condition::any().add(event::Column::County.gt(county)).add(
-                        Condition::all()
-                            .add(event::Column::County.eq(county))
-                            .add(event::Column::Id.gt(id)),
-                    ),
-                );
+                q = q.filter(crate::sql::events_after(county, id));
             }
             let events: Vec<(i32, i64, String)> = q.into_tuple().all(db).await?;
             let Some(last) = events.last() else {
