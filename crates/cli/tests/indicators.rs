@@ -232,6 +232,22 @@ async fn indicators_count_a_known_week() {
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
+        // A category alone reads the catalog items' rollup rows; with a street it sums the
+        // event rows: all six events are of A01-003, so both answer the district's figures.
+        for query in ["category=A01", "category=A01-003&region=430204001"] {
+            let (_, c) = ctx
+                .call(
+                    "GET",
+                    &format!("/api/v1/indicators?{PERIOD}&{query}"),
+                    &district,
+                    Value::Null,
+                )
+                .await;
+            for (key, _, _) in expected {
+                assert_eq!(nd(&c, key), nd(&r, key), "{query} {key}: {c}");
+            }
+        }
+
         // The rollup kept step by step is the one rebuilt from the trails.
         let kept = ctx.store.indicator_rollup().await.unwrap();
         assert!(!kept.is_empty());

@@ -7,7 +7,7 @@ use wangge_domain::date::SHANGHAI_OFFSET_MS;
 use wangge_domain::event_facts::Tally;
 use wangge_domain::indicators::DISPATCH_LIMIT_MS;
 
-use crate::tally::{DEPARTMENT_LEVEL, REGION_LEVELS};
+use crate::tally::{CATEGORY_LEVEL, DEPARTMENT_LEVEL, REGION_LEVELS};
 use crate::{Scope, StoreError, sql};
 
 const DAY_MS: i64 = 86_400_000;
@@ -63,6 +63,18 @@ impl Rollup {
             counties: counties_of(region),
             level: DEPARTMENT_LEVEL,
             codes: id.map_or(Codes::All, |id| Codes::Exact(id.to_string())),
+            days,
+        })
+    }
+
+    /// The rows of the catalog items whose code starts with `prefix` (`A01`, `A01-003`), in
+    /// the counties of `region` (a county or wider: item rows are county-wide).
+    pub fn categories(region: &str, prefix: &str, days: (i64, i64)) -> Option<Rollup> {
+        let (lo, hi) = Scope::range_of(prefix);
+        (region.len() <= 6).then(|| Rollup {
+            counties: counties_of(region),
+            level: CATEGORY_LEVEL,
+            codes: Codes::Range(lo, hi),
             days,
         })
     }

@@ -145,8 +145,8 @@ struct Where {
     rollup: Option<Rollup>,
     events: Source,
     region: String,
-    /// A department asked for (it picks department rows, not region rows).
-    department: bool,
+    /// A department or category asked for (it picks their rows, not region rows).
+    narrowed: bool,
     from: Date,
     to: Date,
 }
@@ -166,7 +166,7 @@ impl Where {
     /// The rollup split by a region level (`Some`) or by department (`None`), when the
     /// filter is a region alone.
     fn rollup_by(&self, level: Option<usize>) -> Option<Rollup> {
-        if self.rollup.is_none() || self.department {
+        if self.rollup.is_none() || self.narrowed {
             return None;
         }
         match level {
@@ -406,17 +406,17 @@ impl Store {
             values.extend([own.into(), format!("%,{code},%").into()]);
         }
         let days = (from.days_since_epoch(), to.days_since_epoch());
-        let rollup = if category.is_some() || scope.role.is_department() {
-            None
-        } else if department_id.is_some() {
-            Rollup::departments(&region, department_id, days)
-        } else {
-            Rollup::region(&region, None, days)
+        let rollup = match (&category, department_id) {
+            _ if scope.role.is_department() => None,
+            (Some(_), Some(_)) => None,
+            (Some(c), None) => Rollup::categories(&region, c, days),
+            (None, Some(id)) => Rollup::departments(&region, Some(id), days),
+            (None, None) => Rollup::region(&region, None, days),
         };
         Ok(Where {
             rollup,
             events: Source::Events { sql, values },
-            department: department_id.is_some(),
+            narrowed: department_id.is_some() || category.is_some(),
             region,
             from,
             to,

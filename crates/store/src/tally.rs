@@ -22,6 +22,8 @@ const REBUILD_BATCH: u64 = 5_000;
 
 /// The level of a rollup row that sums a lead department.
 pub(crate) const DEPARTMENT_LEVEL: i32 = 0;
+/// The level of a rollup row that sums a catalog item.
+pub(crate) const CATEGORY_LEVEL: i32 = 1;
 /// The region levels rolled up: county, street, community (code lengths).
 pub(crate) const REGION_LEVELS: [usize; 3] = [6, 9, 12];
 
@@ -34,7 +36,8 @@ pub(crate) struct TallyKey {
     day: i32,
 }
 
-/// The rows an event counts in: its county, street, community and lead department.
+/// The rows an event counts in: its county, street, community, lead department and
+/// catalog item.
 pub(crate) fn keys_of(e: &event::Model) -> Vec<TallyKey> {
     let day = local_date(e.created_at).days_since_epoch() as i32;
     let key = |level: i32, code: String| TallyKey {
@@ -49,6 +52,7 @@ pub(crate) fn keys_of(e: &event::Model) -> Vec<TallyKey> {
         .collect();
     let department = e.department_id.map(|d| d.to_string()).unwrap_or_default();
     keys.push(key(DEPARTMENT_LEVEL, department));
+    keys.push(key(CATEGORY_LEVEL, e.category.clone()));
     keys
 }
 

@@ -1,5 +1,6 @@
 //! Daily rollup of the indicators (指标日汇总): per county, Shanghai day of report and
-//! county, street, community or lead department, the sum of what its events add to each
+//! county, street, community, lead department or catalog item, the sum of what its events
+//! add to each
 //! count (`wangge_domain::event_facts::Tally`, same columns in the same order). Every step
 //! adds its event's change, so indicators over a region or department and a period read one
 //! row a day instead of every event and trail.
@@ -12,8 +13,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub county: i32,
     /// 6, 9 or 12: the row sums a county, street or community (`code`, the grid code's
-    /// prefix); 0: the row sums a lead department of the county (`code`, its id; empty
-    /// while no department leads).
+    /// prefix); 0: a lead department of the county (`code`, its id; empty while no
+    /// department leads); 1: a catalog item of the county (`code`, `A01-003`).
     #[sea_orm(primary_key, auto_increment = false)]
     pub level: i32,
     #[sea_orm(primary_key, auto_increment = false)]
