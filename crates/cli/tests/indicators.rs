@@ -475,3 +475,56 @@ async fn indicators_stay_within_scope_and_name_bad_fields() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_co_handling_department_sees_its_share_from_the_rollup() {
+    on_each_db!(|ctx| {
+        let mut b = wangge_store::load::Batch::new();
+        b.add_department(ctx.store.next_id(), "D02", "株洲市公安局石峰分局", "公安");
+        b.write(&ctx.store).await.unwrap();
+        ctx.store
+            .create_account(NewAccount {
+                username: "police",
+                display_name: "公安分局",
+                password: PASSWORD,
+                role: Role::DeptHandler,
+                scope: "430204",
+                department_code: Some("D02"),
+                must_change_password: false,
+            })
+            .await
+            .unwrap();
+        let worker = ctx.token("worker_a").await;
+        let street = ctx.token("street1").await;
+        ctx.clock.set_ms(march_2026(2, 9, 0));
+        let e1 = ctx.report_in_grid_a(&worker).await;
+        let e2 = ctx.report_in_grid_a(&worker).await;
+        for (id, co) in [(e1, json!(["D02"])), (e2, json!([]))] {
+            ctx.act(&street, id, json!({"action": "verify"})).await;
+            let body = json!({"action": "dispatch", "co_departments": co});
+            ctx.act(&street, id, body).await;
+        }
+        let police = ctx.token("police").await;
+        let handler = ctx.token("handler").await;
+        let ask = |token: String, query: &'static str| {
+            let ctx = &ctx;
+            async move {
+                let path = format!("/api/v1/indicators?{PERIOD}{query}");
+                let (s, r) = ctx.call("GET", &path, &token, Value::Null).await;
+                assert_eq!(s, StatusCode::OK, "{r}");
+                r
+            }
+        };
+        // The county view of the co-handler reads the rollup; a street of it, the events.
+        let county = ask(police.clone(), "").await;
+        let street_view = ask(police, "&region=430204001").await;
+        assert_eq!(nd(&county, "reports"), (1, None), "{county}");
+        assert_eq!(county["indicators"], street_view["indicators"]);
+        let lead = ask(handler, "").await;
+        assert_eq!(nd(&lead, "reports"), (2, None), "{lead}");
+        let kept = ctx.store.indicator_rollup().await.unwrap();
+        let rebuilt = ctx.store.rebuild_indicator_facts().await.unwrap();
+        assert_eq!(rebuilt.events_corrected, 0);
+        assert_eq!(ctx.store.indicator_rollup().await.unwrap(), kept);
+    });
+}

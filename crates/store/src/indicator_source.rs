@@ -7,7 +7,7 @@ use wangge_domain::date::SHANGHAI_OFFSET_MS;
 use wangge_domain::event_facts::Tally;
 use wangge_domain::indicators::DISPATCH_LIMIT_MS;
 
-use crate::tally::{CATEGORY_LEVEL, DEPARTMENT_LEVEL, REGION_LEVELS};
+use crate::tally::{CATEGORY_LEVEL, CO_DEPARTMENT_LEVEL, DEPARTMENT_LEVEL, REGION_LEVELS};
 use crate::{Scope, StoreError, sql};
 
 const DAY_MS: i64 = 86_400_000;
@@ -28,6 +28,8 @@ pub(crate) struct Rollup {
     pub counties: Option<(i32, i32)>,
     pub level: i32,
     pub codes: Codes,
+    /// Rows of one more `(level, code)` summed with them.
+    pub also: Option<(i32, String)>,
     /// `[from, to)` of Shanghai day numbers.
     pub days: (i64, i64),
 }
@@ -52,6 +54,7 @@ impl Rollup {
             counties: counties_of(region),
             level: level as i32,
             codes,
+            also: None,
             days,
         })
     }
@@ -63,6 +66,7 @@ impl Rollup {
             counties: counties_of(region),
             level: DEPARTMENT_LEVEL,
             codes: id.map_or(Codes::All, |id| Codes::Exact(id.to_string())),
+            also: None,
             days,
         })
     }
@@ -75,28 +79,43 @@ impl Rollup {
             counties: counties_of(region),
             level: CATEGORY_LEVEL,
             codes: Codes::Range(lo, hi),
+            also: None,
             days,
         })
     }
 
+    /// What a department sees of its own work: the events it leads (its id's department
+    /// rows) and those it co-handles (its code's co-department rows; never the same event).
+    pub fn department_view(region: &str, id: i64, code: &str, days: (i64, i64)) -> Option<Rollup> {
+        Rollup::departments(region, Some(id), days).map(|r| Rollup {
+            also: Some((CO_DEPARTMENT_LEVEL, code.to_string())),
+            ..r
+        })
+    }
+
     fn condition(&self) -> (String, Vec<Value>) {
-        let mut sql = "level = ? AND day >= ? AND day < ?".to_string();
-        let mut values: Vec<Value> =
-            vec![self.level.into(), self.days.0.into(), self.days.1.into()];
-        if let Some((lo, hi)) = self.counties {
-            sql.push_str(" AND county >= ? AND county < ?");
-            values.extend([lo.into(), hi.into()]);
-        }
+        let mut rows = "level = ?".to_string();
+        let mut values: Vec<Value> = vec![self.level.into()];
         match &self.codes {
             Codes::All => {}
             Codes::Exact(code) => {
-                sql.push_str(" AND code = ?");
+                rows.push_str(" AND code = ?");
                 values.push(code.clone().into());
             }
             Codes::Range(lo, hi) => {
-                sql.push_str(" AND code >= ? AND code < ?");
+                rows.push_str(" AND code >= ? AND code < ?");
                 values.extend([lo.clone().into(), hi.clone().into()]);
             }
+        }
+        if let Some((level, code)) = &self.also {
+            rows = format!("(({rows}) OR (level = ? AND code = ?))");
+            values.extend([Value::from(*level), code.clone().into()]);
+        }
+        let mut sql = format!("{rows} AND day >= ? AND day < ?");
+        values.extend([self.days.0.into(), self.days.1.into()]);
+        if let Some((lo, hi)) = self.counties {
+            sql.push_str(" AND county >= ? AND county < ?");
+            values.extend([lo.into(), hi.into()]);
         }
         (sql, values)
     }

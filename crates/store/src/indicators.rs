@@ -406,7 +406,14 @@ impl Store {
             values.extend([own.into(), format!("%,{code},%").into()]);
         }
         let days = (from.days_since_epoch(), to.days_since_epoch());
+        let own = scope
+            .department_id
+            .filter(|_| scope.role.is_department())
+            .and_then(|id| depts.by_id(id).map(|d| (id, d.code.clone())));
         let rollup = match (&category, department_id) {
+            (None, None) if own.is_some() => own
+                .as_ref()
+                .and_then(|(id, code)| Rollup::department_view(&region, *id, code, days)),
             _ if scope.role.is_department() => None,
             (Some(_), Some(_)) => None,
             (Some(c), None) => Rollup::categories(&region, c, days),
@@ -416,7 +423,7 @@ impl Store {
         Ok(Where {
             rollup,
             events: Source::Events { sql, values },
-            narrowed: department_id.is_some() || category.is_some(),
+            narrowed: department_id.is_some() || category.is_some() || scope.role.is_department(),
             region,
             from,
             to,

@@ -24,6 +24,8 @@ const REBUILD_BATCH: u64 = 5_000;
 pub(crate) const DEPARTMENT_LEVEL: i32 = 0;
 /// The level of a rollup row that sums a catalog item.
 pub(crate) const CATEGORY_LEVEL: i32 = 1;
+/// The level of a rollup row that sums a co-handling department (by code).
+pub(crate) const CO_DEPARTMENT_LEVEL: i32 = 2;
 /// The region levels rolled up: county, street, community (code lengths).
 pub(crate) const REGION_LEVELS: [usize; 3] = [6, 9, 12];
 
@@ -36,8 +38,8 @@ pub(crate) struct TallyKey {
     day: i32,
 }
 
-/// The rows an event counts in: its county, street, community, lead department and
-/// catalog item.
+/// The rows an event counts in: its county, street, community, lead department, catalog
+/// item and each co-handling department.
 pub(crate) fn keys_of(e: &event::Model) -> Vec<TallyKey> {
     let day = local_date(e.created_at).days_since_epoch() as i32;
     let key = |level: i32, code: String| TallyKey {
@@ -53,6 +55,9 @@ pub(crate) fn keys_of(e: &event::Model) -> Vec<TallyKey> {
     let department = e.department_id.map(|d| d.to_string()).unwrap_or_default();
     keys.push(key(DEPARTMENT_LEVEL, department));
     keys.push(key(CATEGORY_LEVEL, e.category.clone()));
+    keys.extend(
+        crate::events::co_codes(&e.co_departments).map(|c| key(CO_DEPARTMENT_LEVEL, c.to_string())),
+    );
     keys
 }
 

@@ -14,7 +14,8 @@ pub struct Model {
     pub county: i32,
     /// 6, 9 or 12: the row sums a county, street or community (`code`, the grid code's
     /// prefix); 0: a lead department of the county (`code`, its id; empty while no
-    /// department leads); 1: a catalog item of the county (`code`, `A01-003`).
+    /// department leads); 1: a catalog item of the county (`code`, `A01-003`); 2: a department
+    /// co-handling events of the county (`code`, its code `D03`).
     #[sea_orm(primary_key, auto_increment = false)]
     pub level: i32,
     #[sea_orm(primary_key, auto_increment = false)]
