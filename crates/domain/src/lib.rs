@@ -19,6 +19,7 @@ pub mod id_number;
 pub mod ids;
 pub mod indicators;
 pub mod password;
+pub mod patrol;
 pub mod period;
 pub mod person_input;
 pub mod phone;
