@@ -32,5 +32,6 @@ pub mod sizing;
 pub mod staffing;
 pub mod totp;
 pub mod uscc;
+pub mod visits;
 pub mod work_task;
 pub mod worktime;

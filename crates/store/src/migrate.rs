@@ -309,6 +309,19 @@ fn indicator_rollup(s: &Schema) -> Vec<Step> {
         &["created_at"],
         false,
     ));
+    // The reviews list the open overdue and supervised cases: few among millions.
+    steps.push(index(
+        "ix_event_overdue",
+        event::Entity.table_ref(),
+        &["overdue", "deadline"],
+        false,
+    ));
+    steps.push(index(
+        "ix_event_supervised",
+        event::Entity.table_ref(),
+        &["supervised", "id"],
+        false,
+    ));
     // A grid's indicators read its events by report time.
     steps.push(index(
         "ix_event_grid_created",
