@@ -136,7 +136,7 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
         let (m, p95) = median_p95(&mut ms);
         println!("{name:<28} 指标  中位数 {m:7.1} ms  P95 {p95:7.1} ms");
     }
-    // A department's own view: the events it leads or co-handles, summed from event rows.
+    // A department's own view: the events it leads or co-handles (lead and co-department rows).
     let own: Option<i64> = first(
         store,
         "SELECT CAST(id AS TEXT) AS v FROM department ORDER BY code LIMIT 1",
@@ -161,7 +161,7 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
         let (m, p95) = median_p95(&mut ms);
         println!(
             "{:<28} 指标  中位数 {m:7.1} ms  P95 {p95:7.1} ms",
-            "部门账号自己 近30天（逐事件求和）"
+            "部门账号自己 近30天（牵头与协办）"
         );
     }
     let ninety = IndicatorFilter {
