@@ -309,11 +309,17 @@ fn indicator_rollup(s: &Schema) -> Vec<Step> {
         &["created_at"],
         false,
     ));
-    // The reviews list the open overdue and supervised cases: few among millions.
+    // The reviews list the open overdue, low-rated and supervised cases: few among millions.
     steps.push(index(
         "ix_event_overdue",
         event::Entity.table_ref(),
         &["overdue", "deadline"],
+        false,
+    ));
+    steps.push(index(
+        "ix_event_low_rating",
+        event::Entity.table_ref(),
+        &["low_rating", "updated_at"],
         false,
     ));
     steps.push(index(
