@@ -29,6 +29,12 @@ where
     Ok(out)
 }
 
+/// One result line: the question, what was timed, median and P95.
+fn report(name: &str, what: &str, ms: &mut [f64]) {
+    let (m, p95) = median_p95(ms);
+    println!("{name:<28} {what}  中位数 {m:7.1} ms  P95 {p95:7.1} ms");
+}
+
 fn median_p95(v: &mut [f64]) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
     let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
@@ -133,8 +139,7 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
                 .map_err(err)
         })
         .await?;
-        let (m, p95) = median_p95(&mut ms);
-        println!("{name:<28} 指标  中位数 {m:7.1} ms  P95 {p95:7.1} ms");
+        report(name, "指标", &mut ms);
     }
     // A department's own view: the events it leads or co-handles (lead and co-department rows).
     let own: Option<i64> = first(
@@ -158,11 +163,7 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
                 .map_err(err)
         })
         .await?;
-        let (m, p95) = median_p95(&mut ms);
-        println!(
-            "{:<28} 指标  中位数 {m:7.1} ms  P95 {p95:7.1} ms",
-            "部门账号自己 近30天（牵头与协办）"
-        );
+        report("部门账号自己 近30天（牵头与协办）", "指标", &mut ms);
     }
     let ninety = IndicatorFilter {
         from: Some(
@@ -180,11 +181,7 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
             .map_err(err)
     })
     .await?;
-    let (m, p95) = median_p95(&mut ms);
-    println!(
-        "{:<28} 趋势  中位数 {m:7.1} ms  P95 {p95:7.1} ms",
-        "区县 近90天按日"
-    );
+    report("区县 近90天按日", "趋势", &mut ms);
 
     // The month's assessment and the last week's review of the whole county (reports of
     // a month and a week: fewer runs).
@@ -253,11 +250,7 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
         }
     })
     .await?;
-    let (m, p95) = median_p95(&mut ms);
-    println!(
-        "{:<28} HTTP  中位数 {m:7.1} ms  P95 {p95:7.1} ms",
-        "GET /api/v1/indicators"
-    );
+    report("GET /api/v1/indicators", "HTTP", &mut ms);
 
     // The engine answering the county's question the plain way: each event of the period
     // with its trail summed up, then the counts (what the indicators did before the rollup).

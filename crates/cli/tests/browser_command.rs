@@ -9,7 +9,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::demo_session::{account, login};
+use support::demo_session::{account, grid_centre, login};
 use support::pdf::pdf_text;
 use support::server::{DemoAccount, DemoServer};
 use support::webdriver::{Browser, base64_decode, browser_tests_enabled};
@@ -66,16 +66,7 @@ fn walk(browser: &Browser, base: &str, accounts: &[DemoAccount]) -> Result<(), S
     login(browser, base, operator)?;
 
     // Where the citizen will report: the middle of the grid worker's grid.
-    let grid = browser.execute(
-        "var x = new XMLHttpRequest(); x.open('GET', '/api/v1/grids/' + arguments[0], false);\
-         x.send(); return x.responseText;",
-        &[json!(worker.scope)],
-    )?;
-    let grid: Value =
-        serde_json::from_str(grid.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
-    let bbox = grid["bbox"].as_array().ok_or(format!("no bbox: {grid}"))?;
-    let f = |i: usize| bbox[i].as_f64().unwrap_or_default();
-    let (lng, lat) = ((f(0) + f(2)) / 2.0, (f(1) + f(3)) / 2.0);
+    let (lng, lat) = grid_centre(browser, &worker.scope)?;
 
     // The one map: grids drawn and coloured by the open events on them.
     browser.goto(&format!("{base}/command?measure=open"))?;

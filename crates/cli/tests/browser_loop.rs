@@ -9,8 +9,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use support::demo_session::{account, login, path_of};
+use serde_json::json;
+use support::demo_session::{account, grid_centre, login, path_of};
 use support::server::{DemoAccount, DemoServer};
 use support::webdriver::{Browser, browser_tests_enabled};
 
@@ -158,16 +158,7 @@ fn walk(browser: &Browser, base: &str, accounts: &[DemoAccount]) -> Result<(), S
     // Where the problem is: the middle of the grid worker's grid, as the operator's
     // session reads it from the API.
     login(browser, base, operator)?;
-    let grid = browser.execute(
-        "var x = new XMLHttpRequest(); x.open('GET', '/api/v1/grids/' + arguments[0], false);\
-         x.send(); return x.responseText;",
-        &[json!(worker.scope)],
-    )?;
-    let grid: Value =
-        serde_json::from_str(grid.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
-    let bbox = grid["bbox"].as_array().ok_or(format!("no bbox: {grid}"))?;
-    let f = |i: usize| bbox[i].as_f64().unwrap_or_default();
-    let (lng, lat) = ((f(0) + f(2)) / 2.0, (f(1) + f(3)) / 2.0);
+    let (lng, lat) = grid_centre(browser, &worker.scope)?;
     logout(browser)?;
 
     // 1. The citizen: 随手拍 with a photo and a point clicked on the map.

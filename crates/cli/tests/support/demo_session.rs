@@ -34,3 +34,18 @@ pub fn login(browser: &Browser, base: &str, a: &DemoAccount) -> Result<(), Strin
         .map(drop)
         .map_err(|e| format!("login as {} ({}): {e}", a.username, a.role))
 }
+
+/// The middle of a grid's bounding box `(lng, lat)`, as the signed-in session reads it
+/// from the API.
+pub fn grid_centre(browser: &Browser, grid: &str) -> Result<(f64, f64), String> {
+    let text = browser.execute(
+        "var x = new XMLHttpRequest(); x.open('GET', '/api/v1/grids/' + arguments[0], false);\
+         x.send(); return x.responseText;",
+        &[serde_json::json!(grid)],
+    )?;
+    let grid: serde_json::Value =
+        serde_json::from_str(text.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
+    let bbox = grid["bbox"].as_array().ok_or(format!("no bbox: {grid}"))?;
+    let f = |i: usize| bbox[i].as_f64().unwrap_or_default();
+    Ok(((f(0) + f(2)) / 2.0, (f(1) + f(3)) / 2.0))
+}
