@@ -33,5 +33,6 @@ pub mod staffing;
 pub mod totp;
 pub mod uscc;
 pub mod visits;
+pub mod work_log;
 pub mod work_task;
 pub mod worktime;

@@ -68,6 +68,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "the daily social-governance index",
         steps: governance_index,
     },
+    Migration {
+        version: 9,
+        name: "field work: patrols and their tracks, visits, daily reports, weekly work logs",
+        steps: field_work,
+    },
 ];
 
 /// Columns that migration 5 added to the event table migration 4 created.
@@ -93,8 +98,9 @@ const EVENT_V6: &[&str] = &[
     "handling_minutes",
 ];
 
-/// The column migration 7 added to the upload table migration 5 created.
+/// The columns migrations 7 and 9 added to the upload table migration 5 created.
 const UPLOAD_V7: &[&str] = &["work_assignment_id"];
+const UPLOAD_V9: &[&str] = &["visit_id"];
 
 /// Columns that migration 3 added to tables migration 1 created from their entities.
 const PERSON_V3: &[&str] = &["ethnicity", "note", "status"];
@@ -267,7 +273,11 @@ fn citizens_and_notices(s: &Schema) -> Vec<Step> {
             false,
         ),
     ];
-    steps.extend(table_without(s, upload::Entity, UPLOAD_V7));
+    steps.extend(table_without(
+        s,
+        upload::Entity,
+        &[UPLOAD_V7, UPLOAD_V9].concat(),
+    ));
     steps.extend(table(s, notification::Entity));
     steps.extend(table(s, idempotency::Entity));
     steps.push(index(
@@ -394,6 +404,68 @@ fn work_tasks(s: &Schema) -> Vec<Step> {
 /// The social-governance index of each county, street and community, one row a day.
 fn governance_index(s: &Schema) -> Vec<Step> {
     table(s, governance_index::Entity)
+}
+
+/// Patrols with their points and time per day, visits (and photos taken on them), daily
+/// reports and weekly work logs.
+fn field_work(s: &Schema) -> Vec<Step> {
+    let mut steps = vec![Step::Alter(Box::new(
+        Table::alter()
+            .table(upload::Entity)
+            .add_column(ColumnDef::new(Alias::new("visit_id")).big_integer().null())
+            .to_owned(),
+    ))];
+    steps.extend(table(s, patrol::Entity));
+    steps.extend(table(s, patrol_point::Entity));
+    steps.extend(table(s, patrol_day::Entity));
+    steps.extend(table(s, visit::Entity));
+    steps.extend(table(s, daily_report::Entity));
+    steps.extend(table(s, work_log::Entity));
+    steps.extend([
+        // A worker's patrols, newest first; the running one.
+        index(
+            "ix_patrol_account",
+            patrol::Entity.table_ref(),
+            &["account_id", "started_at"],
+            false,
+        ),
+        index("ix_patrol_id", patrol::Entity.table_ref(), &["id"], false),
+        // The sweeper deletes old tracks by patrol start.
+        index(
+            "ix_patrol_started",
+            patrol::Entity.table_ref(),
+            &["started_at"],
+            false,
+        ),
+        // Daily status and assessment: a region's patrol time per day.
+        index(
+            "ix_patrol_day_grid",
+            patrol_day::Entity.table_ref(),
+            &["grid_code", "day"],
+            false,
+        ),
+        // A household's visits (the due list, its card).
+        index(
+            "ix_visit_household",
+            visit::Entity.table_ref(),
+            &["household_id", "day"],
+            false,
+        ),
+        index(
+            "ix_visit_grid",
+            visit::Entity.table_ref(),
+            &["grid_code", "day"],
+            false,
+        ),
+        index("ix_visit_id", visit::Entity.table_ref(), &["id"], false),
+        index(
+            "ix_daily_report_grid",
+            daily_report::Entity.table_ref(),
+            &["grid_code", "day"],
+            false,
+        ),
+    ]);
+    steps
 }
 
 fn table<E: EntityTrait>(schema: &Schema, e: E) -> Vec<Step> {

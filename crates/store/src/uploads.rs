@@ -23,6 +23,8 @@ pub(crate) enum Attachment {
     Event(i64),
     /// The evidence of a work assignment (销号材料).
     WorkAssignment(i64),
+    /// A photo taken on a visit.
+    Visit(i64),
 }
 
 /// Who uploads: a signed-in member of staff, or a citizen without an account.
@@ -98,6 +100,7 @@ impl Store {
             created_at: self.now_ms(),
             event_id: None,
             work_assignment_id: None,
+            visit_id: None,
         };
         upload::ActiveModel::from(model.clone())
             .insert(self.connection())
@@ -139,6 +142,7 @@ impl Store {
         let (column, owner) = match to {
             Attachment::Event(id) => (upload::Column::EventId, id),
             Attachment::WorkAssignment(id) => (upload::Column::WorkAssignmentId, id),
+            Attachment::Visit(id) => (upload::Column::VisitId, id),
         };
         if refs.len() > MAX_PHOTOS {
             return Err(StoreError::invalid(
@@ -154,7 +158,8 @@ impl Store {
                 .col_expr(column, Expr::value(owner))
                 .filter(upload::Column::Id.eq(id))
                 .filter(upload::Column::EventId.is_null())
-                .filter(upload::Column::WorkAssignmentId.is_null());
+                .filter(upload::Column::WorkAssignmentId.is_null())
+                .filter(upload::Column::VisitId.is_null());
             q = match uploader {
                 Uploader::Staff(account) => q.filter(upload::Column::AccountId.eq(account)),
                 Uploader::Citizen if token.is_empty() => return Err(bad()),
@@ -176,6 +181,7 @@ impl Store {
         Ok(upload::Entity::delete_many()
             .filter(upload::Column::EventId.is_null())
             .filter(upload::Column::WorkAssignmentId.is_null())
+            .filter(upload::Column::VisitId.is_null())
             .filter(upload::Column::CreatedAt.lt(self.now_ms() - ORPHAN_AFTER_MS))
             .exec(self.connection())
             .await?
@@ -190,15 +196,18 @@ impl Store {
             .one(db)
             .await?
             .ok_or(StoreError::NotFound)?;
-        match (up.event_id, up.work_assignment_id) {
-            (Some(event), _) => {
+        match (up.event_id, up.work_assignment_id, up.visit_id) {
+            (Some(event), _, _) => {
                 self.visible_event(db, scope, event).await?;
             }
-            (None, Some(assignment)) => {
+            (None, Some(assignment), _) => {
                 self.visible_assignment(scope, assignment).await?;
             }
-            (None, None) if up.account_id == Some(scope.account_id) => {}
-            (None, None) => return Err(StoreError::NotFound),
+            (None, None, Some(visit)) => {
+                self.visible_visit(scope, visit).await?;
+            }
+            (None, None, None) if up.account_id == Some(scope.account_id) => {}
+            (None, None, None) => return Err(StoreError::NotFound),
         }
         Ok(PhotoBytes {
             content_type: up.content_type,

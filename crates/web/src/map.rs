@@ -113,6 +113,19 @@ pub fn render(
     width: f64,
     height: f64,
 ) -> String {
+    render_with_track(class, shapes, points, &[], width, height)
+}
+
+/// The same with a track (`[lng, lat]` in time order) drawn over the shapes as a
+/// `polyline.track`, which a script may extend (the projection is on the element).
+pub fn render_with_track(
+    class: &str,
+    shapes: &[Shape<'_>],
+    points: &[Point<'_>],
+    track: &[[f64; 2]],
+    width: f64,
+    height: f64,
+) -> String {
     let proj = Projection::fit(
         shapes.iter().flat_map(|s| s.rings.iter().flatten()),
         width,
@@ -148,6 +161,19 @@ pub fn render(
             }
             None => out.push_str(&path),
         }
+    }
+    let mut line = String::with_capacity(track.len() * 12);
+    let drawn = !track.is_empty() || class.contains("track-map");
+    for p in track {
+        let (x, y) = proj.xy(*p);
+        let _ = write!(line, "{x:.1},{y:.1} ");
+    }
+    if drawn {
+        let _ = write!(
+            out,
+            r#"<polyline class="track" points="{}" fill="none"/>"#,
+            line.trim_end()
+        );
     }
     for p in points {
         let (x, y) = proj.xy(p.at);

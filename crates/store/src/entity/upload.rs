@@ -24,6 +24,8 @@ pub struct Model {
     pub event_id: Option<i64>,
     /// Or the work assignment whose check-off evidence it is.
     pub work_assignment_id: Option<i64>,
+    /// Or the visit it was taken on (added by migration 9).
+    pub visit_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

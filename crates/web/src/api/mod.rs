@@ -7,6 +7,7 @@ pub(crate) mod catalog;
 mod command;
 mod events;
 mod export;
+pub(crate) mod field;
 pub(crate) mod imports;
 mod indicators;
 mod locate;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog::routes())
         .merge(uploads::routes())
         .merge(work_tasks::routes())
+        .merge(field::routes())
         .merge(public::routes())
         .merge(notices::routes())
         .merge(openapi::routes())

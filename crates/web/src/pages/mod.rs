@@ -10,6 +10,8 @@ mod catalog_edit;
 mod command;
 mod coverage;
 mod events;
+mod field;
+mod field_admin;
 mod grid_edit;
 mod imports;
 mod indicators;
@@ -60,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .merge(work_tasks::routes())
         .merge(work_task_new::routes())
         .merge(work_task::routes())
+        .merge(field::routes())
+        .merge(field_admin::routes())
 }
 
 /// The catalog's items under their categories, for `<optgroup>`s: a phone user scrolls a
@@ -117,6 +121,8 @@ pub struct NavUser {
     pub reads_audit: bool,
     pub imports: bool,
     pub commands: bool,
+    /// Grid workers and leaders: the field screens.
+    pub field: bool,
 }
 
 #[derive(Default)]
@@ -141,6 +147,10 @@ impl Nav {
                 reads_audit: role.can_read_audit(),
                 imports: role.can_write() && role.can_read_base_data(),
                 commands: role.can_read_base_data() && !role.is_department(),
+                field: matches!(
+                    role,
+                    wangge_domain::role::Role::GridWorker | wangge_domain::role::Role::GridLeader
+                ),
             }),
         }
     }

@@ -1,0 +1,472 @@
+//! What grid workers report about their own work: the key-event daily report (每日必报),
+//! who fell short of the daily patrol rule or did not report, and the weekly work log
+//! (周日志) drafted from the week's records.
+use std::collections::HashMap;
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+use wangge_domain::date::{Date, local_date, local_midnight_ms};
+use wangge_domain::period::{Period, PeriodKind};
+use wangge_domain::role::Role;
+use wangge_domain::visits::Horizon;
+use wangge_domain::work_log::{WeekFacts, draft};
+
+use crate::entity::{account, daily_report, event, grid, patrol, patrol_day, visit, work_log};
+use crate::{Scope, Store, StoreError};
+
+/// A daily report as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DailyReportView {
+    pub account_id: i64,
+    pub reporter: String,
+    pub grid_code: String,
+    pub day: String,
+    pub nothing: bool,
+    pub content: String,
+    pub created_at: i64,
+}
+
+/// One worker's day: patrol minutes against the rule, and the daily report.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkerDay {
+    pub account_id: i64,
+    pub name: String,
+    pub grid_code: String,
+    pub grid_name: String,
+    pub patrol_minutes: u32,
+    pub required_minutes: u32,
+    pub patrol_met: bool,
+    pub reported: bool,
+}
+
+/// The workers of a region on a day, and who fell short.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayBoard {
+    pub region: String,
+    pub day: String,
+    pub working_day: bool,
+    pub required_minutes: u32,
+    pub workers: Vec<WorkerDay>,
+    pub short_of_patrol: usize,
+    pub not_reported: usize,
+}
+
+/// A work log, saved or drafted.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkLogView {
+    pub week: String,
+    pub week_label: String,
+    pub text: String,
+    pub saved: bool,
+    pub submitted_at: Option<i64>,
+}
+
+fn report_view(r: daily_report::Model) -> DailyReportView {
+    DailyReportView {
+        account_id: r.account_id,
+        reporter: r.reporter,
+        grid_code: r.grid_code,
+        day: Date::from_days_since_epoch(r.day.into()).to_string(),
+        nothing: r.nothing,
+        content: r.content,
+        created_at: r.created_at,
+    }
+}
+
+fn day_number(d: Date) -> i32 {
+    d.days_since_epoch() as i32
+}
+
+/// A week as typed (`2026-W49`), or the week of `today`.
+pub fn parse_week(week: Option<&str>, today: Date) -> Result<Period, StoreError> {
+    match week.map(str::trim).filter(|w| !w.is_empty()) {
+        None => Ok(Period::containing(PeriodKind::Week, today)),
+        Some(w) => Period::parse(w)
+            .filter(|p| p.kind == PeriodKind::Week)
+            .ok_or_else(|| StoreError::invalid("week", format!("周“{w}”应写作如 2026-W49"))),
+    }
+}
+
+impl Store {
+    /// Files (or corrects) the caller's daily report for today or yesterday; "nothing to
+    /// report" needs no text, anything else does.
+    pub async fn file_daily_report(
+        &self,
+        scope: &Scope,
+        day: Option<&str>,
+        nothing: bool,
+        content: &str,
+    ) -> Result<DailyReportView, StoreError> {
+        let g = self.own_grid(scope).await?;
+        let today = local_date(self.now_ms());
+        let date = match day.map(str::trim).filter(|d| !d.is_empty()) {
+            None => today,
+            Some(d) => Date::parse(d)
+                .ok_or_else(|| StoreError::invalid("day", format!("日期“{d}”应写作 YYYY-MM-DD")))?,
+        };
+        if date > today || date < today.add_days(-1) {
+            return Err(StoreError::invalid(
+                "day",
+                "只能报送今天的，或补报昨天的每日必报",
+            ));
+        }
+        let content = content.trim();
+        if !nothing && content.is_empty() {
+            return Err(StoreError::invalid(
+                "content",
+                "请填写今天的重点情况，或勾选“今日无重点情况”",
+            ));
+        }
+        if content.chars().count() > 2000 {
+            return Err(StoreError::invalid("content", "内容不能超过2000个字"));
+        }
+        let row = daily_report::Model {
+            county: g.county,
+            account_id: scope.account_id,
+            day: day_number(date),
+            grid_code: g.code,
+            reporter: scope.display_name.clone(),
+            nothing,
+            content: if nothing {
+                String::new()
+            } else {
+                content.to_string()
+            },
+            created_at: self.now_ms(),
+        };
+        daily_report::Entity::insert(daily_report::ActiveModel::from(row.clone()))
+            .on_conflict(
+                OnConflict::columns([
+                    daily_report::Column::County,
+                    daily_report::Column::AccountId,
+                    daily_report::Column::Day,
+                ])
+                .update_columns([
+                    daily_report::Column::Nothing,
+                    daily_report::Column::Content,
+                    daily_report::Column::CreatedAt,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(self.connection())
+            .await?;
+        Ok(report_view(row))
+    }
+
+    /// The daily reports of a region on a day.
+    pub async fn daily_reports(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        day: Date,
+    ) -> Result<Vec<DailyReportView>, StoreError> {
+        let region = scope.narrow(region)?;
+        let (lo, hi) = Scope::range_of(&region);
+        Ok(daily_report::Entity::find()
+            .filter(daily_report::Column::GridCode.gte(lo))
+            .filter(daily_report::Column::GridCode.lt(hi))
+            .filter(daily_report::Column::Day.eq(day_number(day)))
+            .order_by_asc(daily_report::Column::GridCode)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(report_view)
+            .collect())
+    }
+
+    /// Every grid worker of a region on a day: patrol minutes against the daily rule and
+    /// whether they reported; those short of either come first.
+    pub async fn day_board(
+        &self,
+        scope: &Scope,
+        region: Option<&str>,
+        day: Date,
+    ) -> Result<DayBoard, StoreError> {
+        let region = scope.narrow(region)?;
+        let (lo, hi) = Scope::range_of(&region);
+        let db = self.connection();
+        let settings = self.field_settings().await?;
+        let calendar = self.work_calendar().await?;
+        let required = settings.daily.min_minutes();
+        let accounts = account::Entity::find()
+            .filter(account::Column::Role.eq(Role::GridWorker.as_str()))
+            .filter(account::Column::Scope.gte(lo.clone()))
+            .filter(account::Column::Scope.lt(hi.clone()))
+            .filter(account::Column::Disabled.eq(false))
+            .all(db)
+            .await?;
+        let grid_names: HashMap<String, String> = grid::Entity::find()
+            .select_only()
+            .column(grid::Column::Code)
+            .column(grid::Column::Name)
+            .filter(grid::Column::Code.gte(lo.clone()))
+            .filter(grid::Column::Code.lt(hi.clone()))
+            .into_tuple::<(String, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let n = day_number(day);
+        let mut minutes: HashMap<i64, i64> = HashMap::new();
+        let rows: Vec<(i64, i64)> = patrol_day::Entity::find()
+            .select_only()
+            .column(patrol_day::Column::AccountId)
+            .column(patrol_day::Column::Ms)
+            .filter(patrol_day::Column::GridCode.gte(lo.clone()))
+            .filter(patrol_day::Column::GridCode.lt(hi.clone()))
+            .filter(patrol_day::Column::Day.eq(n))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (a, ms) in rows {
+            *minutes.entry(a).or_default() += ms;
+        }
+        let reported: Vec<i64> = daily_report::Entity::find()
+            .select_only()
+            .column(daily_report::Column::AccountId)
+            .filter(daily_report::Column::GridCode.gte(lo))
+            .filter(daily_report::Column::GridCode.lt(hi))
+            .filter(daily_report::Column::Day.eq(n))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut workers: Vec<WorkerDay> = accounts
+            .into_iter()
+            .map(|a| {
+                let status = settings
+                    .daily
+                    .status(day, minutes.get(&a.id).copied().unwrap_or(0));
+                WorkerDay {
+                    account_id: a.id,
+                    name: a.display_name,
+                    grid_name: grid_names.get(&a.scope).cloned().unwrap_or_default(),
+                    grid_code: a.scope,
+                    patrol_minutes: status.minutes,
+                    required_minutes: status.required_minutes,
+                    patrol_met: status.met,
+                    reported: reported.contains(&a.id),
+                }
+            })
+            .collect();
+        workers.sort_by(|a, b| {
+            (a.patrol_met && a.reported, &a.grid_code)
+                .cmp(&(b.patrol_met && b.reported, &b.grid_code))
+        });
+        Ok(DayBoard {
+            region,
+            day: day.to_string(),
+            working_day: calendar.is_working_day(day),
+            required_minutes: required,
+            short_of_patrol: workers.iter().filter(|w| !w.patrol_met).count(),
+            not_reported: workers.iter().filter(|w| !w.reported).count(),
+            workers,
+        })
+    }
+
+    /// The caller's work log of a week: as saved, or drafted from the week's patrols,
+    /// visits, events and daily reports.
+    pub async fn work_log(
+        &self,
+        scope: &Scope,
+        week: Option<&str>,
+    ) -> Result<WorkLogView, StoreError> {
+        let today = local_date(self.now_ms());
+        let p = parse_week(week, today)?;
+        let key = p.to_string();
+        let saved = work_log::Entity::find()
+            .filter(work_log::Column::AccountId.eq(scope.account_id))
+            .filter(work_log::Column::Week.eq(key.as_str()))
+            .one(self.connection())
+            .await?;
+        if let Some(s) = saved {
+            return Ok(WorkLogView {
+                week: key,
+                week_label: p.label(),
+                text: s.text,
+                saved: true,
+                submitted_at: s.submitted_at,
+            });
+        }
+        let facts = self.week_facts(scope, p, today).await?;
+        Ok(WorkLogView {
+            week: key,
+            week_label: p.label(),
+            text: draft(&facts),
+            saved: false,
+            submitted_at: None,
+        })
+    }
+
+    /// Saves the caller's work log of a week, and submits it when asked; a submitted log
+    /// is not changed again.
+    pub async fn save_work_log(
+        &self,
+        scope: &Scope,
+        week: &str,
+        text: &str,
+        submit: bool,
+    ) -> Result<WorkLogView, StoreError> {
+        if !matches!(scope.role, Role::GridWorker | Role::GridLeader) {
+            return Err(StoreError::Forbidden("周日志由网格员和网格长填写".into()));
+        }
+        let today = local_date(self.now_ms());
+        let p = parse_week(Some(week), today)?;
+        if p.from > today {
+            return Err(StoreError::invalid("week", "不能填写未来的周日志"));
+        }
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(StoreError::invalid("text", "周日志不能为空"));
+        }
+        if text.chars().count() > 5000 {
+            return Err(StoreError::invalid("text", "周日志不能超过5000个字"));
+        }
+        let county = scope
+            .county()
+            .ok_or_else(|| StoreError::Forbidden("您的账号未分配到区县".into()))?;
+        let key = p.to_string();
+        let db = self.connection();
+        let now = self.now_ms();
+        let existing = work_log::Entity::find_by_id((county, scope.account_id, key.clone()))
+            .one(db)
+            .await?;
+        let row = match existing {
+            Some(e) if e.submitted_at.is_some() => {
+                return Err(StoreError::Conflict(format!(
+                    "{}的周日志已提交，不能再修改",
+                    p.label()
+                )));
+            }
+            Some(e) => {
+                let mut m: work_log::ActiveModel = e.into();
+                m.text = Set(text.to_string());
+                m.submitted_at = Set(submit.then_some(now));
+                m.updated_at = Set(now);
+                m.update(db).await?
+            }
+            None => {
+                work_log::ActiveModel::from(work_log::Model {
+                    county,
+                    account_id: scope.account_id,
+                    week: key.clone(),
+                    region: scope.region.clone(),
+                    author: scope.display_name.clone(),
+                    text: text.to_string(),
+                    submitted_at: submit.then_some(now),
+                    updated_at: now,
+                })
+                .insert(db)
+                .await?
+            }
+        };
+        Ok(WorkLogView {
+            week: key,
+            week_label: p.label(),
+            text: row.text,
+            saved: true,
+            submitted_at: row.submitted_at,
+        })
+    }
+
+    async fn week_facts(
+        &self,
+        scope: &Scope,
+        p: Period,
+        today: Date,
+    ) -> Result<WeekFacts, StoreError> {
+        let db = self.connection();
+        let (from, to) = (local_midnight_ms(p.from), local_midnight_ms(p.to));
+        let me = scope.account_id;
+        let patrols = patrol::Entity::find()
+            .filter(patrol::Column::AccountId.eq(me))
+            .filter(patrol::Column::StartedAt.gte(from))
+            .filter(patrol::Column::StartedAt.lt(to))
+            .all(db)
+            .await?;
+        let days: Vec<(i32, i64)> = patrol_day::Entity::find()
+            .select_only()
+            .column(patrol_day::Column::Day)
+            .column(patrol_day::Column::Ms)
+            .filter(patrol_day::Column::AccountId.eq(me))
+            .filter(patrol_day::Column::Day.gte(day_number(p.from)))
+            .filter(patrol_day::Column::Day.lt(day_number(p.to)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let settings = self.field_settings().await?;
+        let calendar = self.work_calendar().await?;
+        let last = p.to.min(today.add_days(1));
+        let mut working_days = 0;
+        let mut met = 0;
+        let mut d = p.from;
+        while d < last {
+            if calendar.is_working_day(d) {
+                working_days += 1;
+                let ms: i64 = days
+                    .iter()
+                    .filter(|x| x.0 == day_number(d))
+                    .map(|x| x.1)
+                    .sum();
+                if settings.daily.status(d, ms).met {
+                    met += 1;
+                }
+            }
+            d = d.add_days(1);
+        }
+        let visits = visit::Entity::find()
+            .filter(visit::Column::AccountId.eq(me))
+            .filter(visit::Column::Day.gte(day_number(p.from)))
+            .filter(visit::Column::Day.lt(day_number(p.to)))
+            .order_by_asc(visit::Column::AtMs)
+            .all(db)
+            .await?;
+        let events: Vec<String> = event::Entity::find()
+            .select_only()
+            .column(event::Column::State)
+            .filter(event::Column::ReporterAccount.eq(me))
+            .filter(event::Column::CreatedAt.gte(from))
+            .filter(event::Column::CreatedAt.lt(to))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let reports = daily_report::Entity::find()
+            .filter(daily_report::Column::AccountId.eq(me))
+            .filter(daily_report::Column::Day.gte(day_number(p.from)))
+            .filter(daily_report::Column::Day.lt(day_number(p.to)))
+            .count(db)
+            .await?;
+        let overdue = if matches!(scope.role, Role::GridWorker | Role::GridLeader) {
+            self.visit_plan(scope, None, Horizon::Today).await?.overdue
+        } else {
+            0
+        };
+        Ok(WeekFacts {
+            week_label: p.label(),
+            patrols: patrols.len() as u32,
+            patrol_minutes: (patrols.iter().map(|x| x.patrol_ms).sum::<i64>() / 60_000) as u32,
+            patrol_km: patrols.iter().map(|x| x.distance_m).sum::<f64>() / 1000.0,
+            patrol_days_met: met,
+            working_days,
+            visits: visits.len() as u32,
+            findings: visits
+                .iter()
+                .filter(|v| !v.finding.is_empty())
+                .map(|v| {
+                    format!(
+                        "{}：{}",
+                        Date::from_days_since_epoch(v.day.into()),
+                        v.finding
+                    )
+                })
+                .collect(),
+            events_reported: events.len() as u32,
+            events_settled: events.iter().filter(|s| *s == "settled").count() as u32,
+            daily_reports: reports as u32,
+            overdue_visits: overdue as u32,
+        })
+    }
+}

@@ -1,0 +1,136 @@
+//! The households of a region as the visit-rule engine sees them: loaded in three flat
+//! queries (households with their building, the tags of their members, their visits) and
+//! lent to `wangge_domain::visits` as borrowed subjects.
+use std::collections::HashMap;
+
+use sea_orm::ConnectionTrait;
+use wangge_domain::date::Date;
+use wangge_domain::population::TagKind;
+use wangge_domain::visits::{Membership, Subject, Tag};
+
+use crate::{Scope, Store, StoreError, sql};
+
+/// Visits older than this before the counting day are not needed by any rule.
+const LOOK_BACK_DAYS: i64 = 200;
+
+/// Households under a region, in household-id order, with what the engine needs.
+#[derive(Debug, Default)]
+pub(crate) struct Households {
+    pub ids: Vec<i64>,
+    pub grids: Vec<String>,
+    pub buildings: Vec<String>,
+    pub building_names: Vec<String>,
+    pub rooms: Vec<String>,
+    pub addresses: Vec<String>,
+    pub tags: Vec<Vec<Tag>>,
+    pub visits: Vec<Vec<Date>>,
+}
+
+impl Households {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Runs `f` over the households as subjects, each a member of its grid since `since`
+    /// (the store keeps no history of moves: a household counts for its grid of today).
+    pub fn with_subjects<R>(&self, since: Date, f: impl FnOnce(&[Subject<'_>]) -> R) -> R {
+        let memberships: Vec<[Membership<'_>; 1]> = self
+            .grids
+            .iter()
+            .map(|g| {
+                [Membership {
+                    grid: g,
+                    from: since,
+                    until: None,
+                }]
+            })
+            .collect();
+        let subjects: Vec<Subject<'_>> = (0..self.len())
+            .map(|i| Subject {
+                id: self.ids[i],
+                building: &self.buildings[i],
+                room: &self.rooms[i],
+                tags: &self.tags[i],
+                memberships: &memberships[i],
+                visits: &self.visits[i],
+            })
+            .collect();
+        f(&subjects)
+    }
+}
+
+impl Store {
+    /// The households under `region` (a grid, community, street or county code).
+    pub(crate) async fn visit_households(
+        &self,
+        region: &str,
+        since: Date,
+    ) -> Result<Households, StoreError> {
+        let db = self.connection();
+        let backend = db.get_database_backend();
+        let (lo, hi) = Scope::range_of(region);
+        let range = || vec![lo.clone().into(), hi.clone().into()];
+        let rows = db
+            .query_all_raw(sql::statement(
+                backend,
+                "SELECT h.id, h.grid_code, h.room, h.address, b.code, b.name \
+                 FROM household h JOIN building b ON b.county = h.county AND b.id = h.building_id \
+                 WHERE h.grid_code >= ? AND h.grid_code < ? ORDER BY h.id",
+                range(),
+            ))
+            .await?;
+        let mut out = Households::default();
+        let mut index = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get_by_index(0)?;
+            index.insert(id, out.ids.len());
+            out.ids.push(id);
+            out.grids.push(r.try_get_by_index(1)?);
+            out.rooms.push(r.try_get_by_index(2)?);
+            out.addresses.push(r.try_get_by_index(3)?);
+            out.buildings.push(r.try_get_by_index(4)?);
+            out.building_names.push(r.try_get_by_index(5)?);
+        }
+        drop(rows);
+        out.tags = vec![Vec::new(); out.len()];
+        out.visits = vec![Vec::new(); out.len()];
+        let tags = db
+            .query_all_raw(sql::statement(
+                backend,
+                "SELECT p.household_id, t.tag FROM person_tag t \
+                 JOIN person p ON p.county = t.county AND p.id = t.person_id \
+                 WHERE t.grid_code >= ? AND t.grid_code < ? AND p.status = 'active'",
+                range(),
+            ))
+            .await?;
+        for r in &tags {
+            let household: i64 = r.try_get_by_index(0)?;
+            let tag: String = r.try_get_by_index(1)?;
+            if let (Some(&i), Some(kind)) = (index.get(&household), TagKind::parse(&tag)) {
+                let list = &mut out.tags[i];
+                if !list.iter().any(|t| t.kind == kind) {
+                    list.push(Tag { kind, since });
+                }
+            }
+        }
+        let from = since.add_days(-LOOK_BACK_DAYS).days_since_epoch() as i32;
+        let mut values = range();
+        values.push(from.into());
+        let visits = db
+            .query_all_raw(sql::statement(
+                backend,
+                "SELECT household_id, day FROM visit \
+                 WHERE grid_code >= ? AND grid_code < ? AND day >= ? ORDER BY day",
+                values,
+            ))
+            .await?;
+        for r in &visits {
+            let household: i64 = r.try_get_by_index(0)?;
+            let day: i32 = r.try_get_by_index(1)?;
+            if let Some(&i) = index.get(&household) {
+                out.visits[i].push(Date::from_days_since_epoch(day.into()));
+            }
+        }
+        Ok(out)
+    }
+}
