@@ -6,6 +6,7 @@ pub mod bench_cmd;
 pub mod bench_events;
 pub mod bench_indicators;
 pub mod demo;
+pub mod field_demo;
 pub mod generator;
 pub mod history;
 pub mod import_cmd;

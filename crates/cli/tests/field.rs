@@ -43,6 +43,10 @@ fn walk(from_ms: i64, n: usize) -> Vec<Value> {
         .collect()
 }
 
+async fn street_token(ctx: &Ctx) -> String {
+    ctx.token("street1").await
+}
+
 #[tokio::test]
 async fn a_patrol_keeps_each_position_once_and_its_track_is_private() {
     on_each_db!(|ctx| {
@@ -171,8 +175,35 @@ async fn a_patrol_keeps_each_position_once_and_its_track_is_private() {
             "{board}"
         );
 
+        // Once the day is over the assessment counts it against the rule: short of it.
+        ctx.clock.advance_ms(DAY_MS);
+        let street = ctx.token("street1").await;
+        let (s, a) = ctx
+            .get(
+                "/api/v1/assessment?period=2026-11&region=430204001",
+                &street,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{a}");
+        let row = a["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == common::GRID_A)
+            .unwrap()
+            .clone();
+        let patrol = row["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == "patrol")
+            .unwrap()
+            .clone();
+        assert_eq!(patrol["score"], 0.0, "{patrol}");
+        assert_eq!(patrol["basis"], "巡查达标0天 / 工作日16天", "{patrol}");
+
         // Tracks older than the retention are deleted; the patrol's figures stay.
-        ctx.clock.advance_ms(181 * DAY_MS);
+        ctx.clock.advance_ms(180 * DAY_MS);
         assert_eq!(ctx.store.sweep_tracks().await.unwrap(), 7);
         let worker = ctx.token("worker_a").await;
         let (_, old) = ctx.get(&format!("/api/v1/patrols/{id}"), &worker).await;
@@ -239,6 +270,30 @@ async fn a_visit_serves_the_due_list_and_its_finding_becomes_one_event() {
             .get(&format!("/api/v1/households/{household}/card"), &worker)
             .await;
         assert_eq!(card["visits"].as_array().unwrap().len(), 1);
+
+        // The assessment counts the periods that have ended: the four weeks missed before
+        // this one (whose visit counts once the week is over).
+        let (_, a) = ctx
+            .get(
+                "/api/v1/assessment?period=2026-11&region=430204001",
+                &street_token(&ctx).await,
+            )
+            .await;
+        let row = a["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == common::GRID_A)
+            .unwrap()
+            .clone();
+        let visits = row["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == "visits")
+            .unwrap()
+            .clone();
+        assert_eq!(visits["basis"], "按时走访0户次 / 应走访4户次", "{visits}");
 
         // A household of grid C is not the worker's; a far position is flagged.
         let street = ctx.token("district").await;
@@ -356,7 +411,7 @@ async fn daily_reports_work_logs_and_the_rules_check_what_they_are_given() {
             .filter(|w| w["reported"] == false)
             .collect();
         assert_eq!(board["not_reported"], 1, "{board}");
-        assert_eq!(silent[0]["name"], "newbie", "{board}");
+        assert_eq!(silent[0]["grid_code"], common::GRID_B, "{board}");
 
         let (s, log) = ctx.get("/api/v1/work-logs/current", &worker).await;
         assert_eq!(s, StatusCode::OK, "{log}");

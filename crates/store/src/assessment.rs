@@ -328,11 +328,17 @@ impl Store {
             f.checks_on_time = on_time;
         }
 
+        let field = self.field_facts(region, p).await?;
         let months = p.months();
         Ok(grids
             .into_iter()
             .map(|g| {
-                let f = facts.get(&g.code).copied().unwrap_or_default();
+                let mut f = facts.get(&g.code).copied().unwrap_or_default();
+                f.visits = field
+                    .visits
+                    .as_ref()
+                    .map(|v| v.get(&g.code).copied().unwrap_or_default());
+                f.patrol_days = field.patrol_days_of(&g.code);
                 let scored = rules::score_worker(&f, weights, months);
                 let street: String = g.code.chars().take(9).collect();
                 AssessedRow {

@@ -1,7 +1,7 @@
 //! What grid workers report about their own work: the key-event daily report (每日必报),
 //! who fell short of the daily patrol rule or did not report, and the weekly work log
 //! (周日志) drafted from the week's records.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -11,11 +11,12 @@ use sea_orm::{
 use serde::Serialize;
 use wangge_domain::date::{Date, local_date, local_midnight_ms};
 use wangge_domain::period::{Period, PeriodKind};
+use wangge_domain::population::Duty;
 use wangge_domain::role::Role;
 use wangge_domain::visits::Horizon;
 use wangge_domain::work_log::{WeekFacts, draft};
 
-use crate::entity::{account, daily_report, event, grid, patrol, patrol_day, visit, work_log};
+use crate::entity::{daily_report, event, grid, grid_staff, patrol, patrol_day, visit, work_log};
 use crate::{Scope, Store, StoreError};
 
 /// A daily report as lists show it.
@@ -30,10 +31,10 @@ pub struct DailyReportView {
     pub created_at: i64,
 }
 
-/// One worker's day: patrol minutes against the rule, and the daily report.
+/// One grid's day: its worker's patrol minutes against the rule, and the daily report.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkerDay {
-    pub account_id: i64,
+    /// The grid's full-time worker (网格员).
     pub name: String,
     pub grid_code: String,
     pub grid_name: String,
@@ -178,8 +179,9 @@ impl Store {
             .collect())
     }
 
-    /// Every grid worker of a region on a day: patrol minutes against the daily rule and
-    /// whether they reported; those short of either come first.
+    /// Every grid of a region on a day with its full-time worker: patrol minutes against
+    /// the daily rule and whether a daily report came from the grid; grids short of either
+    /// come first.
     pub async fn day_board(
         &self,
         scope: &Scope,
@@ -191,30 +193,33 @@ impl Store {
         let db = self.connection();
         let settings = self.field_settings().await?;
         let calendar = self.work_calendar().await?;
-        let required = settings.daily.min_minutes();
-        let accounts = account::Entity::find()
-            .filter(account::Column::Role.eq(Role::GridWorker.as_str()))
-            .filter(account::Column::Scope.gte(lo.clone()))
-            .filter(account::Column::Scope.lt(hi.clone()))
-            .filter(account::Column::Disabled.eq(false))
-            .all(db)
-            .await?;
-        let grid_names: HashMap<String, String> = grid::Entity::find()
+        let n = day_number(day);
+        let grids: Vec<(String, String)> = grid::Entity::find()
             .select_only()
             .column(grid::Column::Code)
             .column(grid::Column::Name)
             .filter(grid::Column::Code.gte(lo.clone()))
             .filter(grid::Column::Code.lt(hi.clone()))
+            .order_by_asc(grid::Column::Code)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let workers: HashMap<String, String> = grid_staff::Entity::find()
+            .select_only()
+            .column(grid_staff::Column::GridCode)
+            .column(grid_staff::Column::Name)
+            .filter(grid_staff::Column::Duty.eq(Duty::FullTimeWorker.as_str()))
+            .filter(grid_staff::Column::GridCode.gte(lo.clone()))
+            .filter(grid_staff::Column::GridCode.lt(hi.clone()))
             .into_tuple::<(String, String)>()
             .all(db)
             .await?
             .into_iter()
             .collect();
-        let n = day_number(day);
-        let mut minutes: HashMap<i64, i64> = HashMap::new();
-        let rows: Vec<(i64, i64)> = patrol_day::Entity::find()
+        let mut minutes: HashMap<String, i64> = HashMap::new();
+        let rows: Vec<(String, i64)> = patrol_day::Entity::find()
             .select_only()
-            .column(patrol_day::Column::AccountId)
+            .column(patrol_day::Column::GridCode)
             .column(patrol_day::Column::Ms)
             .filter(patrol_day::Column::GridCode.gte(lo.clone()))
             .filter(patrol_day::Column::GridCode.lt(hi.clone()))
@@ -222,37 +227,38 @@ impl Store {
             .into_tuple()
             .all(db)
             .await?;
-        for (a, ms) in rows {
-            *minutes.entry(a).or_default() += ms;
+        for (g, ms) in rows {
+            *minutes.entry(g).or_default() += ms;
         }
-        let reported: Vec<i64> = daily_report::Entity::find()
+        let reported: HashSet<String> = daily_report::Entity::find()
             .select_only()
-            .column(daily_report::Column::AccountId)
+            .column(daily_report::Column::GridCode)
             .filter(daily_report::Column::GridCode.gte(lo))
             .filter(daily_report::Column::GridCode.lt(hi))
             .filter(daily_report::Column::Day.eq(n))
-            .into_tuple()
+            .into_tuple::<String>()
             .all(db)
-            .await?;
-        let mut workers: Vec<WorkerDay> = accounts
+            .await?
             .into_iter()
-            .map(|a| {
+            .collect();
+        let mut board: Vec<WorkerDay> = grids
+            .into_iter()
+            .map(|(code, name)| {
                 let status = settings
                     .daily
-                    .status(day, minutes.get(&a.id).copied().unwrap_or(0));
+                    .status(day, minutes.get(&code).copied().unwrap_or(0));
                 WorkerDay {
-                    account_id: a.id,
-                    name: a.display_name,
-                    grid_name: grid_names.get(&a.scope).cloned().unwrap_or_default(),
-                    grid_code: a.scope,
+                    name: workers.get(&code).cloned().unwrap_or_default(),
+                    grid_name: name,
                     patrol_minutes: status.minutes,
                     required_minutes: status.required_minutes,
                     patrol_met: status.met,
-                    reported: reported.contains(&a.id),
+                    reported: reported.contains(&code),
+                    grid_code: code,
                 }
             })
             .collect();
-        workers.sort_by(|a, b| {
+        board.sort_by(|a, b| {
             (a.patrol_met && a.reported, &a.grid_code)
                 .cmp(&(b.patrol_met && b.reported, &b.grid_code))
         });
@@ -260,10 +266,10 @@ impl Store {
             region,
             day: day.to_string(),
             working_day: calendar.is_working_day(day),
-            required_minutes: required,
-            short_of_patrol: workers.iter().filter(|w| !w.patrol_met).count(),
-            not_reported: workers.iter().filter(|w| !w.reported).count(),
-            workers,
+            required_minutes: settings.daily.min_minutes(),
+            short_of_patrol: board.iter().filter(|w| !w.patrol_met).count(),
+            not_reported: board.iter().filter(|w| !w.reported).count(),
+            workers: board,
         })
     }
 

@@ -15,7 +15,7 @@ const LOOK_BACK_DAYS: i64 = 200;
 
 /// Households under a region, in household-id order, with what the engine needs.
 #[derive(Debug, Default)]
-pub(crate) struct Households {
+pub struct Households {
     pub ids: Vec<i64>,
     pub grids: Vec<String>,
     pub buildings: Vec<String>,
@@ -29,6 +29,10 @@ pub(crate) struct Households {
 impl Households {
     pub fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
     }
 
     /// Runs `f` over the households as subjects, each a member of its grid since `since`

@@ -305,6 +305,52 @@ impl Browser {
         )
     }
 
+    /// Runs a Chrome DevTools Protocol command on the current tab through chromedriver
+    /// (`goog/cdp/execute`) and returns its result.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+        .map_err(|e| format!("{cmd}: {e}"))
+    }
+
+    /// Lets the pages of `origin` (`http://127.0.0.1:port`) read the position without a
+    /// prompt.
+    pub fn grant_geolocation(&self, origin: &str) -> Result<(), String> {
+        self.cdp(
+            "Browser.grantPermissions",
+            json!({ "permissions": ["geolocation"], "origin": origin }),
+        )
+        .map(drop)
+    }
+
+    /// Places the emulated phone at a WGS84 point; position watchers hear of the move.
+    pub fn set_geolocation(&self, lng: f64, lat: f64, accuracy_m: f64) -> Result<(), String> {
+        self.cdp(
+            "Emulation.setGeolocationOverride",
+            json!({ "latitude": lat, "longitude": lng, "accuracy": accuracy_m }),
+        )
+        .map(drop)
+    }
+
+    /// Cuts the current tab off the network (`navigator.onLine` turns false, requests
+    /// fail) or connects it again.
+    pub fn set_offline(&self, offline: bool) -> Result<(), String> {
+        self.cdp("Network.enable", json!({}))?;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({
+                "offline": offline,
+                "latency": 0,
+                "downloadThroughput": -1,
+                "uploadThroughput": -1,
+            }),
+        )
+        .map(drop)
+    }
+
     /// Saves a PNG of the viewport to `path`, creating its folder.
     pub fn screenshot_png(&self, path: &Path) -> Result<(), String> {
         let v = self.cmd("GET", "/screenshot", None)?;

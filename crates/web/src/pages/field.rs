@@ -71,10 +71,7 @@ async fn home(State(s): State<AppState>, c: PageCaller) -> Result<Response, Page
         Err(e) => (None, Some(e.to_string())),
     };
     let board = s.store.day_board(scope, None, today).await?;
-    let me = board
-        .workers
-        .iter()
-        .find(|w| w.account_id == scope.account_id);
+    let me = board.workers.iter().find(|w| w.grid_code == scope.region);
     Ok(render(&HomePage {
         nav: Nav::of(&c),
         today: today.to_string(),
