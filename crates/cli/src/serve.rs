@@ -38,7 +38,8 @@ pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Re
 }
 
 /// Raises deadline warnings and overdue flags every minute while the server runs, and
-/// forgets expired idempotency answers and unattached photos; several
+/// forgets expired idempotency answers, unattached photos and tracks past their
+/// retention; several
 /// servers may do so at once (see `wangge_store::sweeper`).
 fn spawn_sweeper(store: Store) {
     tokio::spawn(async move {
@@ -62,6 +63,10 @@ fn spawn_sweeper(store: Store) {
             }
             if let Err(e) = store.purge_orphan_uploads().await {
                 tracing::warn!(error = %e, "upload purge failed");
+            }
+            // Patrol tracks are personal whereabouts: kept only for the retention period.
+            if let Err(e) = store.sweep_tracks().await {
+                tracing::warn!(error = %e, "track sweep failed");
             }
             // The social-governance index of each day that has ended, once.
             if let Err(e) = store.keep_governance_index().await {
