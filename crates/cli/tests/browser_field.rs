@@ -118,16 +118,28 @@ fn text_of(browser: &Browser, css: &str) -> Result<Option<String>, String> {
     Ok(v.as_str().map(str::to_string))
 }
 
-/// The first household this week's visit plan lists, as the page shows it.
-fn first_due_household(browser: &Browser, base: &str) -> Result<i64, String> {
+/// The first household this week's visit plan lists, as the page shows it, and whether the
+/// page lists it. The plan follows the demo's generated visits and today's date, so it may
+/// be empty: then the first household of the worker's grid.
+fn first_due_household(browser: &Browser, base: &str) -> Result<(i64, bool), String> {
     browser.goto(&format!("{base}/field/visits?horizon=week"))?;
-    let link = browser
-        .wait_for("ol.due-list a[href^=\"/field/households/\"]", WAIT)
-        .map_err(|e| format!("this week's visit list names no household: {e}"))?;
+    browser.wait_for("ol.due-list", WAIT)?;
+    let Some(link) = browser
+        .find_all("ol.due-list a[href^=\"/field/households/\"]")?
+        .into_iter()
+        .next()
+    else {
+        let list = api_ok(browser, "/api/v1/households?per_page=1")?;
+        let id = list["items"][0]["id"]
+            .as_i64()
+            .ok_or_else(|| format!("the grid worker sees no household: {list}"))?;
+        return Ok((id, false));
+    };
     let href = browser.attr(&link, "href")?.unwrap_or_default();
     href.rsplit('/')
         .next()
         .and_then(|id| id.parse().ok())
+        .map(|id| (id, true))
         .ok_or_else(|| format!("household link {href:?}"))
 }
 
@@ -251,16 +263,20 @@ fn patrol_and_visit(browser: &Browser, base: &str, worker: &DemoAccount) -> Resu
         .map_err(|e| format!("the patrol's own page draws no track: {e}"))?;
 
     // 2. A visit whose finding is reported as an event, standing at the household's building.
-    let household = first_due_household(browser, base)?;
+    let (household, listed) = first_due_household(browser, base)?;
     let card = api_ok(browser, &format!("/api/v1/households/{household}/card"))?;
     let (b_lng, b_lat) = (
         card["building_lng"].as_f64().unwrap_or(lng),
         card["building_lat"].as_f64().unwrap_or(lat),
     );
     browser.set_geolocation(b_lng, b_lat, 10.0)?;
-    browser.click(&browser.find(&format!(
-        "ol.due-list a[href=\"/field/households/{household}\"]"
-    ))?)?;
+    if listed {
+        browser.click(&browser.find(&format!(
+            "ol.due-list a[href=\"/field/households/{household}\"]"
+        ))?)?;
+    } else {
+        browser.goto(&format!("{base}/field/households/{household}"))?;
+    }
     browser.wait_for("form.visit-form", WAIT)?;
     browser.send_keys(
         &browser.find("form.visit-form input[name=met]")?,
@@ -319,7 +335,7 @@ fn patrol_and_visit(browser: &Browser, base: &str, worker: &DemoAccount) -> Resu
 fn offline_visit(browser: &Browser, base: &str, worker: &DemoAccount) -> Result<(), String> {
     browser.grant_geolocation(base)?;
     login(browser, base, worker)?;
-    let household = first_due_household(browser, base)?;
+    let (household, _) = first_due_household(browser, base)?;
     let card = api_ok(browser, &format!("/api/v1/households/{household}/card"))?;
     browser.set_geolocation(
         card["building_lng"].as_f64().unwrap_or_default(),

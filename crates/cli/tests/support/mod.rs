@@ -12,12 +12,24 @@ pub mod webdriver;
 
 use std::path::PathBuf;
 
-/// A port that was free a moment ago; the OS rarely hands it out again that quickly.
+/// A port that was free a moment ago; the OS rarely hands it out again that quickly, and
+/// never to two callers in this process (tests run in parallel threads: two demo servers
+/// given the same port, one of them failed to listen).
 pub fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    for _ in 0..100 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("no free port: {e}"))?;
+        let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+        if handed_out.insert(port) {
+            return Ok(port);
+        }
+    }
+    Err("no free port: the OS kept offering ports already handed out".into())
 }
 
 /// Creates a new empty folder under the system temp dir, unique per process and call.
