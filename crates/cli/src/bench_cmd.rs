@@ -40,6 +40,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 30)]
         runs: usize,
     },
+    /// Every grid's visit list for today, one worker's list and a street's coverage,
+    /// beside the engine fetching the same rows.
+    Visits {
+        /// How many timed rounds of a worker's list (the district's list runs at most 5).
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
 }
 
 pub async fn run(store: &Store, cmd: BenchCommand) -> Result<i32, String> {
@@ -51,6 +58,7 @@ pub async fn run(store: &Store, cmd: BenchCommand) -> Result<i32, String> {
         } => events_bench(store, seconds, connections).await,
         BenchCommand::Map { runs } => map_bench(store, runs).await,
         BenchCommand::Indicators { runs } => crate::bench_indicators::run(store, runs).await,
+        BenchCommand::Visits { runs } => crate::bench_visits::run(store, runs).await,
     }
 }
 

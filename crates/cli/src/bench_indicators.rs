@@ -14,7 +14,7 @@ use crate::bench_events::{BenchAccount, ensure_account, login, serve_in_process}
 const USER: &str = "bench_indicators";
 
 /// Milliseconds of each of `runs` calls of `f`, after one untimed call.
-async fn timed<F, Fut>(runs: usize, mut f: F) -> Result<Vec<f64>, String>
+pub(crate) async fn timed<F, Fut>(runs: usize, mut f: F) -> Result<Vec<f64>, String>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(), String>>,
@@ -30,7 +30,7 @@ where
 }
 
 /// One result line: the question, what was timed, median and P95.
-fn report(name: &str, what: &str, ms: &mut [f64]) {
+pub(crate) fn report(name: &str, what: &str, ms: &mut [f64]) {
     let (m, p95) = median_p95(ms);
     println!("{name:<28} {what}  中位数 {m:7.1} ms  P95 {p95:7.1} ms");
 }
@@ -41,7 +41,7 @@ fn median_p95(v: &mut [f64]) -> (f64, f64) {
     (at(0.5), at(0.95))
 }
 
-async fn first(store: &Store, sql: &str) -> Result<Option<String>, String> {
+pub(crate) async fn first(store: &Store, sql: &str) -> Result<Option<String>, String> {
     let db = store.connection();
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))

@@ -264,8 +264,9 @@ pub async fn generate(store: &Store, args: &GenArgs) -> Result<GenSummary, Store
         store.keep_governance_index().await?;
         eprintln!("交办本季度的工作任务…");
         crate::work_task_demo::write_work_tasks(store, &district).await?;
-        crate::field_demo::write_field_history(store, &district, args.seed).await?;
     }
+    // Once per district (it checks): the last 60 days of patrols, visits and daily reports.
+    crate::field_demo::write_field_history(store, &district, args.seed).await?;
     eprintln!("建立姓名和身份证号索引…");
     store.finish_bulk_load().await?;
     let object = format!(

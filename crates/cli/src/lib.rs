@@ -5,6 +5,7 @@ pub mod audit_cmd;
 pub mod bench_cmd;
 pub mod bench_events;
 pub mod bench_indicators;
+pub mod bench_visits;
 pub mod demo;
 pub mod field_demo;
 pub mod generator;

@@ -3,7 +3,7 @@
 //! lent to `wangge_domain::visits` as borrowed subjects.
 use std::collections::HashMap;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use wangge_domain::date::Date;
 use wangge_domain::population::TagKind;
 use wangge_domain::visits::{Membership, Subject, Tag};
@@ -63,7 +63,51 @@ impl Households {
     }
 }
 
+/// The three queries behind [`Households`]: the households with their building, their
+/// members' tags, their visits since `from` (a day number).
+fn queries(backend: DbBackend, region: &str, from: i32) -> [Statement; 3] {
+    let (lo, hi) = Scope::range_of(region);
+    let range = || vec![lo.clone().into(), hi.clone().into()];
+    let mut visits = range();
+    visits.push(from.into());
+    [
+        sql::statement(
+            backend,
+            "SELECT h.id, h.grid_code, h.room, h.address, b.code, b.name \
+             FROM household h JOIN building b ON b.county = h.county AND b.id = h.building_id \
+             WHERE h.grid_code >= ? AND h.grid_code < ? ORDER BY h.id",
+            range(),
+        ),
+        sql::statement(
+            backend,
+            "SELECT p.household_id, t.tag FROM person_tag t \
+             JOIN person p ON p.county = t.county AND p.id = t.person_id \
+             WHERE t.grid_code >= ? AND t.grid_code < ? AND p.status = 'active'",
+            range(),
+        ),
+        sql::statement(
+            backend,
+            "SELECT household_id, day FROM visit \
+             WHERE grid_code >= ? AND grid_code < ? AND day >= ? ORDER BY day",
+            visits,
+        ),
+    ]
+}
+
 impl Store {
+    /// The rows the visit rules read for a region, fetched and dropped: what the database
+    /// alone takes (the raw engine beside `visit_plan` in `wangge bench visits`).
+    pub async fn raw_visit_rows(&self, region: &str) -> Result<usize, StoreError> {
+        let since = self.field_settings().await?.visits_since;
+        let db = self.connection();
+        let from = since.add_days(-LOOK_BACK_DAYS).days_since_epoch() as i32;
+        let mut n = 0;
+        for q in queries(db.get_database_backend(), region, from) {
+            n += db.query_all_raw(q).await?.len();
+        }
+        Ok(n)
+    }
+
     /// The households under `region` (a grid, community, street or county code).
     pub(crate) async fn visit_households(
         &self,
@@ -71,18 +115,9 @@ impl Store {
         since: Date,
     ) -> Result<Households, StoreError> {
         let db = self.connection();
-        let backend = db.get_database_backend();
-        let (lo, hi) = Scope::range_of(region);
-        let range = || vec![lo.clone().into(), hi.clone().into()];
-        let rows = db
-            .query_all_raw(sql::statement(
-                backend,
-                "SELECT h.id, h.grid_code, h.room, h.address, b.code, b.name \
-                 FROM household h JOIN building b ON b.county = h.county AND b.id = h.building_id \
-                 WHERE h.grid_code >= ? AND h.grid_code < ? ORDER BY h.id",
-                range(),
-            ))
-            .await?;
+        let from = since.add_days(-LOOK_BACK_DAYS).days_since_epoch() as i32;
+        let [homes_q, tags_q, visits_q] = queries(db.get_database_backend(), region, from);
+        let rows = db.query_all_raw(homes_q).await?;
         let mut out = Households::default();
         let mut index = HashMap::with_capacity(rows.len());
         for r in &rows {
@@ -98,15 +133,7 @@ impl Store {
         drop(rows);
         out.tags = vec![Vec::new(); out.len()];
         out.visits = vec![Vec::new(); out.len()];
-        let tags = db
-            .query_all_raw(sql::statement(
-                backend,
-                "SELECT p.household_id, t.tag FROM person_tag t \
-                 JOIN person p ON p.county = t.county AND p.id = t.person_id \
-                 WHERE t.grid_code >= ? AND t.grid_code < ? AND p.status = 'active'",
-                range(),
-            ))
-            .await?;
+        let tags = db.query_all_raw(tags_q).await?;
         for r in &tags {
             let household: i64 = r.try_get_by_index(0)?;
             let tag: String = r.try_get_by_index(1)?;
@@ -117,17 +144,7 @@ impl Store {
                 }
             }
         }
-        let from = since.add_days(-LOOK_BACK_DAYS).days_since_epoch() as i32;
-        let mut values = range();
-        values.push(from.into());
-        let visits = db
-            .query_all_raw(sql::statement(
-                backend,
-                "SELECT household_id, day FROM visit \
-                 WHERE grid_code >= ? AND grid_code < ? AND day >= ? ORDER BY day",
-                values,
-            ))
-            .await?;
+        let visits = db.query_all_raw(visits_q).await?;
         for r in &visits {
             let household: i64 = r.try_get_by_index(0)?;
             let day: i32 = r.try_get_by_index(1)?;

@@ -1,0 +1,99 @@
+//! `wangge bench visits`: the visit lists of field work at district scale — every grid's
+//! list of households due a visit today (the county's households loaded once and the rules
+//! run over all of them), one grid worker's list, and a street's coverage — each beside the
+//! database alone fetching the same rows (the raw engine), in one run.
+use wangge_domain::role::Role;
+use wangge_domain::visits::Horizon;
+use wangge_store::{Scope, Store, StoreError};
+
+use crate::bench_indicators::{first, report, timed};
+
+fn scope(role: Role, region: &str) -> Scope {
+    Scope {
+        region: region.into(),
+        role,
+        ..Scope::system()
+    }
+}
+
+pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
+    let err = |e: StoreError| e.to_string();
+    let grid = first(store, "SELECT MIN(grid_code) AS v FROM visit")
+        .await?
+        .or(first(store, "SELECT MIN(code) AS v FROM grid").await?)
+        .ok_or("数据库中没有网格，请先运行 wangge gen")?;
+    let county = grid[..6].to_string();
+    let street = grid[..9].to_string();
+    let district = scope(Role::Operator, &county);
+    let worker = scope(Role::GridWorker, &grid);
+
+    let all = store
+        .visit_plan(&district, None, Horizon::Today)
+        .await
+        .map_err(err)?;
+    let rows = store.raw_visit_rows(&county).await.map_err(err)?;
+    let own = store
+        .visit_plan(&worker, None, Horizon::Today)
+        .await
+        .map_err(err)?;
+    println!(
+        "区县 {county}：今日应访 {} 户（逾期 {} 户），读取 {rows} 行；网格 {grid}：今日应访 {} 户",
+        all.total, all.overdue, own.total
+    );
+
+    let few = runs.clamp(1, 5);
+    let mut ms = timed(few, || async {
+        store
+            .visit_plan(&district, None, Horizon::Today)
+            .await
+            .map(drop)
+            .map_err(err)
+    })
+    .await?;
+    report("全区各网格今日应访", "wangge", &mut ms);
+    let mut ms = timed(few, || async {
+        store.raw_visit_rows(&county).await.map(drop).map_err(err)
+    })
+    .await?;
+    report("全区各网格今日应访", "引擎取同样的行", &mut ms);
+
+    let mut ms = timed(runs, || async {
+        store
+            .visit_plan(&worker, None, Horizon::Today)
+            .await
+            .map(drop)
+            .map_err(err)
+    })
+    .await?;
+    report("一名网格员的今日应访", "wangge", &mut ms);
+    let mut ms = timed(runs, || async {
+        store.raw_visit_rows(&grid).await.map(drop).map_err(err)
+    })
+    .await?;
+    report("一名网格员的今日应访", "引擎取同样的行", &mut ms);
+    let mut ms = timed(runs, || async {
+        store
+            .visit_plan(&worker, None, Horizon::ThisWeek)
+            .await
+            .map(drop)
+            .map_err(err)
+    })
+    .await?;
+    report("一名网格员的本周应访", "wangge", &mut ms);
+
+    let mut ms = timed(few, || async {
+        store
+            .visit_coverage(&district, Some(&street))
+            .await
+            .map(drop)
+            .map_err(err)
+    })
+    .await?;
+    report("一个街道的走访覆盖率", "wangge", &mut ms);
+    let mut ms = timed(few, || async {
+        store.raw_visit_rows(&street).await.map(drop).map_err(err)
+    })
+    .await?;
+    report("一个街道的走访覆盖率", "引擎取同样的行", &mut ms);
+    Ok(0)
+}
