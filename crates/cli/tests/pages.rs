@@ -167,12 +167,10 @@ async fn login_form_checks_csrf_and_sets_a_strict_cookie() {
                 .0,
             StatusCode::FORBIDDEN
         );
-        assert_eq!(
-            form(&ctx, "/logout", &cookie, &[("csrf", &session_csrf)])
-                .await
-                .0,
-            StatusCode::SEE_OTHER
-        );
+        let (s, _, out) = form(&ctx, "/logout", &cookie, &[("csrf", &session_csrf)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        // The phone forgets the field screens' cached pages (residents' details).
+        assert_eq!(out["clear-site-data"], "\"cache\"");
         let (s, _, h) = page(&ctx, "/", &cookie).await;
         assert_eq!(
             (s, h["location"].to_str().unwrap()),

@@ -2,6 +2,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
+use axum::http::HeaderName;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -146,7 +147,20 @@ async fn logout(
         .end_session(&c.token, &c.scope().username, &c.client)
         .await?;
     let clear = set_cookie(&state, session_cookie_name(&state), "", Some(0));
-    Ok(([(SET_COOKIE, clear)], Redirect::to("/login")).into_response())
+    // The field screens' cached pages hold residents' details: a shared phone must not
+    // show them after logout. Only the HTTP cache and the service worker's caches go;
+    // records still waiting to be sent stay in the phone's storage.
+    Ok((
+        [
+            (SET_COOKIE, clear),
+            (
+                HeaderName::from_static("clear-site-data"),
+                "\"cache\"".into(),
+            ),
+        ],
+        Redirect::to("/login"),
+    )
+        .into_response())
 }
 
 #[derive(Template)]

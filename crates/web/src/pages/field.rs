@@ -9,6 +9,7 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use wangge_domain::date::local_date;
+use wangge_domain::region::Level;
 use wangge_domain::visits::Horizon;
 use wangge_store::catalog::CatalogEntry;
 use wangge_store::field_reports::WorkLogView;
@@ -92,6 +93,10 @@ async fn grid_map(
     grid: &str,
     track: &[[f64; 2]],
 ) -> Result<String, PageError> {
+    // Only one grid is drawn: an overseer's region would be thousands of shapes.
+    if Level::from_code_len(grid.len()) != Some(Level::Grid) {
+        return Ok(String::new());
+    }
     let shapes = s
         .store
         .grid_shapes(c.scope(), grid)
