@@ -24,6 +24,8 @@
   var PATROL_KEY = "wangge-patrol";
   var POINTS_KEY = "wangge-patrol-points";
   var RETRY_EVERY_MS = 20000;
+  // How long the last fix of a phone at rest stands in for new ones (10 minutes).
+  var STILL_FOR_MS = 10 * 60000;
   var JSON_TIMEOUT_MS = 30000;
   var UPLOAD_TIMEOUT_MS = 180000;
   var MAX_BATCH = 500;
@@ -742,7 +744,13 @@
     // Some phones stamp fixes oddly; a fix far from the clock is stamped now.
     if (Math.abs(at - Date.now()) > 10 * 60000) at = Date.now();
     at = Math.round(at);
-    if (at <= (patrol.state.lastAt || 0)) return false; // the same fix again: nothing new
+    if (at <= (patrol.state.lastAt || 0)) {
+      // No new fix: a phone at rest reports none. The last one stands for a while —
+      // standing with residents is patrol work — but not for ever: the signal may be gone.
+      var now = Date.now();
+      if (now - at > STILL_FOR_MS || now <= (patrol.state.lastAt || 0)) return false;
+      at = now;
+    }
     patrol.state.lastAt = at;
     savePatrol();
     var p = loadPoints();
