@@ -440,6 +440,25 @@ async fn daily_reports_work_logs_and_the_rules_check_what_they_are_given() {
             "a submitted log stays as submitted"
         );
 
+        // A grid leader's draft sums the grids of the community.
+        common::account(
+            &ctx.store,
+            "gleader",
+            wangge_domain::role::Role::GridLeader,
+            "430204001001",
+            false,
+        )
+        .await;
+        let leader = ctx.token("gleader").await;
+        let (s, log) = ctx.get("/api/v1/work-logs/current", &leader).await;
+        assert_eq!(s, StatusCode::OK, "{log}");
+        let text = log["text"].as_str().unwrap();
+        assert!(
+            text.contains("2个网格共2个网格工作日中0个达到每日巡查要求"),
+            "{text}"
+        );
+        assert!(text.contains("2个网格工作日中报送1个"), "{text}");
+
         let admin = ctx.admin_token().await;
         let (_, settings) = ctx.get("/api/v1/field/settings", &admin).await;
         let mut bad = settings.clone();

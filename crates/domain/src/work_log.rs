@@ -6,10 +6,14 @@
 pub struct WeekFacts {
     /// `2026年第49周（12月1日—12月7日）`.
     pub week_label: String,
+    /// The grids the log covers: 1 for a worker, a leader's grids otherwise (0 is taken
+    /// as 1).
+    pub grids: u32,
     pub patrols: u32,
     pub patrol_minutes: u32,
     pub patrol_km: f64,
-    /// Days meeting the daily patrol rule, and the working days of the week so far.
+    /// Days meeting the daily patrol rule, and the working days of the week so far (for a
+    /// leader: grid-days).
     pub patrol_days_met: u32,
     pub working_days: u32,
     pub visits: u32,
@@ -25,11 +29,22 @@ pub struct WeekFacts {
 /// The draft: one line a kind of work, then the findings, then a line for the worker's
 /// own notes.
 pub fn draft(f: &WeekFacts) -> String {
+    let patrol_days = if f.grids > 1 {
+        format!(
+            "{}个网格共{}个网格工作日中{}个达到每日巡查要求",
+            f.grids, f.working_days, f.patrol_days_met
+        )
+    } else {
+        format!(
+            "{}个工作日中{}天达到每日巡查要求",
+            f.working_days, f.patrol_days_met
+        )
+    };
     let mut lines = vec![
         format!("{}工作日志", f.week_label),
         format!(
-            "一、巡查：{}次，共{}分钟，约{:.1}公里；{}个工作日中{}天达到每日巡查要求。",
-            f.patrols, f.patrol_minutes, f.patrol_km, f.working_days, f.patrol_days_met
+            "一、巡查：{}次，共{}分钟，约{:.1}公里；{patrol_days}。",
+            f.patrols, f.patrol_minutes, f.patrol_km
         ),
         format!(
             "二、走访：{}户次，其中发现情况{}处；目前逾期未访{}户。",
@@ -41,10 +56,17 @@ pub fn draft(f: &WeekFacts) -> String {
             "三、事件：上报{}件，其中就地化解{}件。",
             f.events_reported, f.events_settled
         ),
-        format!(
-            "四、每日必报：{}个工作日中报送{}天。",
-            f.working_days, f.daily_reports
-        ),
+        if f.grids > 1 {
+            format!(
+                "四、每日必报：{}个网格工作日中报送{}个。",
+                f.working_days, f.daily_reports
+            )
+        } else {
+            format!(
+                "四、每日必报：{}个工作日中报送{}天。",
+                f.working_days, f.daily_reports
+            )
+        },
     ];
     if !f.findings.is_empty() {
         lines.push("走访发现：".into());
@@ -62,6 +84,7 @@ mod tests {
     fn a_draft_names_every_kind_of_work_and_each_finding() {
         let f = WeekFacts {
             week_label: "2026年第49周".into(),
+            grids: 1,
             patrols: 5,
             patrol_minutes: 610,
             patrol_km: 23.46,
@@ -81,6 +104,23 @@ mod tests {
         assert!(text.contains("上报6件，其中就地化解2件"));
         assert!(text.contains("- 幸福里3-201：楼道堆物"));
         assert!(text.ends_with("五、其他工作和下周计划："));
+    }
+
+    #[test]
+    fn a_leaders_draft_counts_grid_days() {
+        let f = WeekFacts {
+            grids: 12,
+            working_days: 60,
+            patrol_days_met: 45,
+            daily_reports: 58,
+            ..WeekFacts::default()
+        };
+        let text = draft(&f);
+        assert!(
+            text.contains("12个网格共60个网格工作日中45个达到每日巡查要求"),
+            "{text}"
+        );
+        assert!(text.contains("60个网格工作日中报送58个"), "{text}");
     }
 
     #[test]

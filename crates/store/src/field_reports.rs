@@ -378,6 +378,8 @@ impl Store {
         })
     }
 
+    /// The week's records: the caller's own as a worker; a leader's are those of every
+    /// grid in their region.
     async fn week_facts(
         &self,
         scope: &Scope,
@@ -386,72 +388,108 @@ impl Store {
     ) -> Result<WeekFacts, StoreError> {
         let db = self.connection();
         let (from, to) = (local_midnight_ms(p.from), local_midnight_ms(p.to));
+        let (days_from, days_to) = (day_number(p.from), day_number(p.to));
+        let leader = scope.role == Role::GridLeader;
+        let (lo, hi) = Scope::range_of(&scope.region);
         let me = scope.account_id;
-        let patrols = patrol::Entity::find()
-            .filter(patrol::Column::AccountId.eq(me))
-            .filter(patrol::Column::StartedAt.gte(from))
-            .filter(patrol::Column::StartedAt.lt(to))
-            .all(db)
-            .await?;
-        let days: Vec<(i32, i64)> = patrol_day::Entity::find()
-            .select_only()
-            .column(patrol_day::Column::Day)
-            .column(patrol_day::Column::Ms)
-            .filter(patrol_day::Column::AccountId.eq(me))
-            .filter(patrol_day::Column::Day.gte(day_number(p.from)))
-            .filter(patrol_day::Column::Day.lt(day_number(p.to)))
-            .into_tuple()
-            .all(db)
-            .await?;
+        // One condition per table: the caller's own rows, or the leader's grids'.
+        macro_rules! mine {
+            ($q:expr, $account:expr, $grid:expr) => {
+                if leader {
+                    $q.filter($grid.gte(lo.clone()))
+                        .filter($grid.lt(hi.clone()))
+                } else {
+                    $q.filter($account.eq(me))
+                }
+            };
+        }
+        let patrols = mine!(
+            patrol::Entity::find(),
+            patrol::Column::AccountId,
+            patrol::Column::GridCode
+        )
+        .filter(patrol::Column::StartedAt.gte(from))
+        .filter(patrol::Column::StartedAt.lt(to))
+        .all(db)
+        .await?;
+        let days: Vec<(String, i32, i64)> = mine!(
+            patrol_day::Entity::find(),
+            patrol_day::Column::AccountId,
+            patrol_day::Column::GridCode
+        )
+        .select_only()
+        .column(patrol_day::Column::GridCode)
+        .column(patrol_day::Column::Day)
+        .column(patrol_day::Column::Ms)
+        .filter(patrol_day::Column::Day.gte(days_from))
+        .filter(patrol_day::Column::Day.lt(days_to))
+        .into_tuple()
+        .all(db)
+        .await?;
+        let grids = if leader {
+            grid::Entity::find()
+                .filter(grid::Column::Code.gte(lo.clone()))
+                .filter(grid::Column::Code.lt(hi.clone()))
+                .count(db)
+                .await? as u32
+        } else {
+            1
+        };
         let settings = self.field_settings().await?;
         let calendar = self.work_calendar().await?;
         let last = p.to.min(today.add_days(1));
         let mut working_days = 0;
         let mut met = 0;
+        let mut ms: HashMap<(String, i32), i64> = HashMap::new();
+        for (g, d, m) in days {
+            *ms.entry((g, d)).or_default() += m;
+        }
         let mut d = p.from;
         while d < last {
             if calendar.is_working_day(d) {
-                working_days += 1;
-                let ms: i64 = days
+                working_days += grids;
+                met += ms
                     .iter()
-                    .filter(|x| x.0 == day_number(d))
-                    .map(|x| x.1)
-                    .sum();
-                if settings.daily.status(d, ms).met {
-                    met += 1;
-                }
+                    .filter(|((_, n), m)| *n == day_number(d) && settings.daily.status(d, **m).met)
+                    .count() as u32;
             }
             d = d.add_days(1);
         }
-        let visits = visit::Entity::find()
-            .filter(visit::Column::AccountId.eq(me))
-            .filter(visit::Column::Day.gte(day_number(p.from)))
-            .filter(visit::Column::Day.lt(day_number(p.to)))
-            .order_by_asc(visit::Column::AtMs)
-            .all(db)
-            .await?;
-        let events: Vec<String> = event::Entity::find()
-            .select_only()
-            .column(event::Column::State)
-            .filter(event::Column::ReporterAccount.eq(me))
-            .filter(event::Column::CreatedAt.gte(from))
-            .filter(event::Column::CreatedAt.lt(to))
-            .into_tuple()
-            .all(db)
-            .await?;
-        let reports = daily_report::Entity::find()
-            .filter(daily_report::Column::AccountId.eq(me))
-            .filter(daily_report::Column::Day.gte(day_number(p.from)))
-            .filter(daily_report::Column::Day.lt(day_number(p.to)))
-            .count(db)
-            .await?;
-        let overdue = if matches!(scope.role, Role::GridWorker | Role::GridLeader) {
-            self.visit_plan(scope, None, Horizon::Today).await?.overdue
-        } else {
-            0
-        };
+        let visits = mine!(
+            visit::Entity::find(),
+            visit::Column::AccountId,
+            visit::Column::GridCode
+        )
+        .filter(visit::Column::Day.gte(days_from))
+        .filter(visit::Column::Day.lt(days_to))
+        .order_by_asc(visit::Column::AtMs)
+        .all(db)
+        .await?;
+        let events: Vec<String> = mine!(
+            event::Entity::find(),
+            event::Column::ReporterAccount,
+            event::Column::GridCode
+        )
+        .select_only()
+        .column(event::Column::State)
+        .filter(event::Column::CreatedAt.gte(from))
+        .filter(event::Column::CreatedAt.lt(to))
+        .into_tuple()
+        .all(db)
+        .await?;
+        let reports = mine!(
+            daily_report::Entity::find(),
+            daily_report::Column::AccountId,
+            daily_report::Column::GridCode
+        )
+        .filter(daily_report::Column::Day.gte(days_from))
+        .filter(daily_report::Column::Day.lt(days_to))
+        .count(db)
+        .await?;
+        let overdue = self.visit_plan(scope, None, Horizon::Today).await?.overdue;
         Ok(WeekFacts {
             week_label: p.label(),
+            grids,
             patrols: patrols.len() as u32,
             patrol_minutes: (patrols.iter().map(|x| x.patrol_ms).sum::<i64>() / 60_000) as u32,
             patrol_km: patrols.iter().map(|x| x.distance_m).sum::<f64>() / 1000.0,
@@ -461,12 +499,14 @@ impl Store {
             findings: visits
                 .iter()
                 .filter(|v| !v.finding.is_empty())
+                .take(50)
                 .map(|v| {
-                    format!(
-                        "{}：{}",
-                        Date::from_days_since_epoch(v.day.into()),
-                        v.finding
-                    )
+                    let day = Date::from_days_since_epoch(v.day.into());
+                    if leader {
+                        format!("{day} {}：{}", v.visitor, v.finding)
+                    } else {
+                        format!("{day}：{}", v.finding)
+                    }
                 })
                 .collect(),
             events_reported: events.len() as u32,
