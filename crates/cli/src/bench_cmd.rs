@@ -43,7 +43,7 @@ pub enum BenchCommand {
     /// Every grid's visit list for today, one worker's list and a street's coverage,
     /// beside the engine fetching the same rows.
     Visits {
-        /// How many timed rounds of a worker's list (the district's list runs at most 5).
+        /// How many timed rounds of a worker's list (the district's list runs at most 3).
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },

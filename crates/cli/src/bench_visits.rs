@@ -41,7 +41,7 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
         all.total, all.overdue, own.total
     );
 
-    let few = runs.clamp(1, 5);
+    let few = runs.clamp(1, 3);
     let mut ms = timed(few, || async {
         store
             .visit_plan(&district, None, Horizon::Today)

@@ -56,7 +56,9 @@ impl Store {
         let visits = if visited == 0 {
             None
         } else {
-            let homes = self.visit_households(region, settings.visits_since).await?;
+            let homes = self
+                .visit_households(region, settings.visits_since, &settings.rules)
+                .await?;
             let window = Window {
                 from: p.from,
                 to: last,

@@ -42,8 +42,9 @@ impl Store {
 
     /// The households under a region as the visit rules see them (for the generator).
     pub async fn households_for_visits(&self, region: &str) -> Result<Households, StoreError> {
-        let since = self.field_settings().await?.visits_since;
-        self.visit_households(region, since).await
+        let s = self.field_settings().await?;
+        self.visit_households(region, s.visits_since, &s.rules)
+            .await
     }
 
     /// Each grid's full-time worker under a region: `(grid, staff id, name)`.

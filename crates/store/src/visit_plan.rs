@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use wangge_domain::date::Date;
 use wangge_domain::population::TagKind;
-use wangge_domain::visits::{Membership, Subject, Tag};
+use wangge_domain::visits::{Membership, RuleSet, Subject, Tag, TagSet};
 
 use crate::{Scope, Store, StoreError, sql};
 
@@ -63,9 +63,27 @@ impl Households {
     }
 }
 
+/// The tags the rules name, quoted for an `IN (…)` list (the vocabulary's own ids, not
+/// input); `''` when none does. Other tags (60岁以上老人 is a fifth of the people) are
+/// not read.
+fn rule_tags(rules: &RuleSet) -> String {
+    let mut set = TagSet::EMPTY;
+    for r in rules.rules() {
+        if let Some(tags) = r.target().tags() {
+            set = set.iter().chain(tags.iter()).collect();
+        }
+    }
+    let list: Vec<String> = set.iter().map(|t| format!("'{}'", t.as_str())).collect();
+    if list.is_empty() {
+        "''".into()
+    } else {
+        list.join(", ")
+    }
+}
+
 /// The three queries behind [`Households`]: the households with their building, their
 /// members' tags, their visits since `from` (a day number).
-fn queries(backend: DbBackend, region: &str, from: i32) -> [Statement; 3] {
+fn queries(backend: DbBackend, region: &str, from: i32, rules: &RuleSet) -> [Statement; 3] {
     let (lo, hi) = Scope::range_of(region);
     let range = || vec![lo.clone().into(), hi.clone().into()];
     let mut visits = range();
@@ -80,9 +98,13 @@ fn queries(backend: DbBackend, region: &str, from: i32) -> [Statement; 3] {
         ),
         sql::statement(
             backend,
-            "SELECT p.household_id, t.tag FROM person_tag t \
-             JOIN person p ON p.county = t.county AND p.id = t.person_id \
-             WHERE t.grid_code >= ? AND t.grid_code < ? AND p.status = 'active'",
+            &format!(
+                "SELECT p.household_id, t.tag FROM person_tag t \
+                 JOIN person p ON p.county = t.county AND p.id = t.person_id \
+                 WHERE t.grid_code >= ? AND t.grid_code < ? AND p.status = 'active' \
+                 AND t.tag IN ({})",
+                rule_tags(rules)
+            ),
             range(),
         ),
         sql::statement(
@@ -98,11 +120,14 @@ impl Store {
     /// The rows the visit rules read for a region, fetched and dropped: what the database
     /// alone takes (the raw engine beside `visit_plan` in `wangge bench visits`).
     pub async fn raw_visit_rows(&self, region: &str) -> Result<usize, StoreError> {
-        let since = self.field_settings().await?.visits_since;
+        let settings = self.field_settings().await?;
         let db = self.connection();
-        let from = since.add_days(-LOOK_BACK_DAYS).days_since_epoch() as i32;
+        let from = settings
+            .visits_since
+            .add_days(-LOOK_BACK_DAYS)
+            .days_since_epoch() as i32;
         let mut n = 0;
-        for q in queries(db.get_database_backend(), region, from) {
+        for q in queries(db.get_database_backend(), region, from, &settings.rules) {
             n += db.query_all_raw(q).await?.len();
         }
         Ok(n)
@@ -113,10 +138,11 @@ impl Store {
         &self,
         region: &str,
         since: Date,
+        rules: &RuleSet,
     ) -> Result<Households, StoreError> {
         let db = self.connection();
         let from = since.add_days(-LOOK_BACK_DAYS).days_since_epoch() as i32;
-        let [homes_q, tags_q, visits_q] = queries(db.get_database_backend(), region, from);
+        let [homes_q, tags_q, visits_q] = queries(db.get_database_backend(), region, from, rules);
         let rows = db.query_all_raw(homes_q).await?;
         let mut out = Households::default();
         let mut index = HashMap::with_capacity(rows.len());

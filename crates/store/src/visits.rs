@@ -230,7 +230,7 @@ impl Store {
         let settings = self.field_settings().await?;
         let today = local_date(self.now_ms());
         let homes = self
-            .visit_households(&region, settings.visits_since)
+            .visit_households(&region, settings.visits_since, &settings.rules)
             .await?;
         let rules = &settings.rules;
         let items: Vec<DueVisit> = homes.with_subjects(settings.visits_since, |subjects| {
@@ -568,7 +568,7 @@ impl Store {
         let settings = self.field_settings().await?;
         let today = local_date(self.now_ms());
         let homes = self
-            .visit_households(&region, settings.visits_since)
+            .visit_households(&region, settings.visits_since, &settings.rules)
             .await?;
         let names = self.names_under(&region).await?;
         let rules = &settings.rules;
