@@ -234,6 +234,19 @@ async fn a_visit_serves_the_due_list_and_its_finding_becomes_one_event() {
         );
         let household = due["household_id"].as_i64().unwrap();
 
+        // The county's list (every grid at once, from the households kept in memory).
+        let district = ctx.token("district").await;
+        let listed = |plan: &Value| {
+            plan["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["household_id"].as_i64() == Some(household))
+        };
+        let (_, county) = ctx.get("/api/v1/visits/due", &district).await;
+        assert_eq!(county["region"], "430204", "{county}");
+        assert!(listed(&county), "{county}");
+
         let (s, card) = ctx
             .get(&format!("/api/v1/households/{household}/card"), &worker)
             .await;
@@ -266,6 +279,11 @@ async fn a_visit_serves_the_due_list_and_its_finding_becomes_one_event() {
         // Visited: nothing is due today any more, and the card shows the visit.
         let (_, plan) = ctx.get("/api/v1/visits/due", &worker).await;
         assert_eq!(plan["total"], 0, "{plan}");
+        let (_, county) = ctx.get("/api/v1/visits/due", &district).await;
+        assert!(
+            !listed(&county),
+            "the county's list saw the new visit: {county}"
+        );
         let (_, card) = ctx
             .get(&format!("/api/v1/households/{household}/card"), &worker)
             .await;

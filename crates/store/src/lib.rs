@@ -54,6 +54,7 @@ pub mod sweeper;
 pub mod tally;
 pub mod trail_check;
 pub mod uploads;
+mod visit_ledger;
 pub mod visit_plan;
 pub mod visits;
 pub mod work_task_board;
@@ -83,6 +84,8 @@ pub struct Store {
     grid_index: locate::GridIndex,
     /// Started on first use, on the runtime that uses the store.
     group_writer: Arc<std::sync::OnceLock<group_commit::GroupWriter>>,
+    /// Counties' households for district-wide visit lists (see [`visit_ledger`]).
+    visit_ledgers: Arc<tokio::sync::Mutex<std::collections::HashMap<String, visit_ledger::Ledger>>>,
 }
 
 impl Store {
@@ -102,6 +105,7 @@ impl Store {
             policy: accounts::SecurityPolicy::default(),
             grid_index: locate::GridIndex::default(),
             group_writer: Arc::default(),
+            visit_ledgers: Arc::default(),
         };
         if applied.contains(&migrate::INDICATOR_ROLLUP) {
             // Events filed before the rollup existed get their facts from their trails.

@@ -14,7 +14,8 @@ use wangge_domain::date::{Date, local_date};
 use wangge_domain::population::TagKind;
 use wangge_domain::region::Level;
 use wangge_domain::visits::{
-    Coverage, Horizon, Tally, Window, coverage_by_grid, never_visited, roll_up, worker_list,
+    Coverage, Horizon, RuleSet, Tally, Window, coverage_by_grid, never_visited, roll_up,
+    worker_list,
 };
 
 use crate::audit::AuditEntry;
@@ -23,6 +24,7 @@ use crate::events::{EventView, NewEvent};
 use crate::patrols::day_of;
 use crate::people::{is_key_person_tag, sees_key_persons};
 use crate::uploads::{Attachment, Uploader};
+use crate::visit_plan::Households;
 use crate::{Scope, Store, StoreError};
 
 /// A position farther than this from the household's building is flagged on the visit.
@@ -217,6 +219,45 @@ fn text(field: &'static str, label: &str, v: &str, max: usize) -> Result<String,
     Ok(v.to_string())
 }
 
+/// The due list of the households under `region`, most urgent first.
+fn due_items(
+    homes: &Households,
+    rules: &RuleSet,
+    since: Date,
+    region: &str,
+    today: Date,
+    horizon: Horizon,
+) -> Vec<DueVisit> {
+    homes.with_subjects(since, |subjects| {
+        worker_list(rules, subjects, region, today, horizon)
+            .into_iter()
+            .map(|w| {
+                let i = w.subject;
+                DueVisit {
+                    household_id: homes.ids[i],
+                    grid_code: w.grid.to_string(),
+                    building_code: homes.buildings[i].clone(),
+                    building_name: homes.building_names[i].clone(),
+                    room: homes.rooms[i].clone(),
+                    address: homes.addresses[i].clone(),
+                    rules: w
+                        .rules
+                        .iter()
+                        .map(|r| rules.rules()[r].name().to_string())
+                        .collect(),
+                    period_from: w.due.from.to_string(),
+                    due_by: w.due.due_by.to_string(),
+                    days_left: w.due.days_left(today),
+                    overdue_days: w.due.overdue_days,
+                    missed: w.due.missed,
+                    in_grace: w.due.in_grace,
+                    last_visit: w.due.last_visit.map(|d| d.to_string()),
+                }
+            })
+            .collect()
+    })
+}
+
 impl Store {
     /// The visits due within `horizon` for the households under `region` (the caller's
     /// own scope by default), most overdue first, then by due date, building and room.
@@ -229,38 +270,18 @@ impl Store {
         let region = scope.narrow(region)?;
         let settings = self.field_settings().await?;
         let today = local_date(self.now_ms());
-        let homes = self
-            .visit_households(&region, settings.visits_since, &settings.rules)
-            .await?;
         let rules = &settings.rules;
-        let items: Vec<DueVisit> = homes.with_subjects(settings.visits_since, |subjects| {
-            worker_list(rules, subjects, &region, today, horizon)
-                .into_iter()
-                .map(|w| {
-                    let i = w.subject;
-                    DueVisit {
-                        household_id: homes.ids[i],
-                        grid_code: w.grid.to_string(),
-                        building_code: homes.buildings[i].clone(),
-                        building_name: homes.building_names[i].clone(),
-                        room: homes.rooms[i].clone(),
-                        address: homes.addresses[i].clone(),
-                        rules: w
-                            .rules
-                            .iter()
-                            .map(|r| rules.rules()[r].name().to_string())
-                            .collect(),
-                        period_from: w.due.from.to_string(),
-                        due_by: w.due.due_by.to_string(),
-                        days_left: w.due.days_left(today),
-                        overdue_days: w.due.overdue_days,
-                        missed: w.due.missed,
-                        in_grace: w.due.in_grace,
-                        last_visit: w.due.last_visit.map(|d| d.to_string()),
-                    }
-                })
-                .collect()
-        });
+        let since = settings.visits_since;
+        let items = if Level::from_code_len(region.len()) == Some(Level::County) {
+            // Every grid of a county: the rules run over the households kept in memory.
+            self.with_county_ledger(&region, since, rules, |homes| {
+                due_items(homes, rules, since, &region, today, horizon)
+            })
+            .await?
+        } else {
+            let homes = self.visit_households(&region, since, rules).await?;
+            due_items(&homes, rules, since, &region, today, horizon)
+        };
         let overdue = items.iter().filter(|i| i.overdue_days > 0).count();
         let total = items.len();
         Ok(VisitPlan {
