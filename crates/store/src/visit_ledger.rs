@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use sea_orm::ConnectionTrait;
 use wangge_domain::date::Date;
-use wangge_domain::ids::{compose_id, id_time_ms};
+use wangge_domain::ids::compose_id;
 
 use crate::visit_plan::Households;
 use crate::{Store, StoreError, sql};
@@ -25,8 +25,9 @@ pub(crate) struct Ledger {
     loaded_ms: i64,
     pub homes: Households,
     index: HashMap<i64, usize>,
-    /// The largest visit id read.
+    /// The largest visit id read, and when visits were last read.
     last_visit: i64,
+    read_ms: i64,
 }
 
 impl Store {
@@ -63,6 +64,7 @@ impl Store {
                     homes,
                     index,
                     last_visit,
+                    read_ms: now,
                 },
             );
         }
@@ -89,7 +91,10 @@ impl Store {
     /// late commits; a day already held is not added twice).
     async fn add_new_visits(&self, county: &str, l: &mut Ledger) -> Result<(), StoreError> {
         let db = self.connection();
-        let from = compose_id(id_time_ms(l.last_visit) - LOOK_BACK_MS, 0);
+        // A visit committed since the last read has an id above the largest one read, or
+        // one made shortly before that read (its transaction was still open).
+        let from = l.last_visit.min(compose_id(l.read_ms - LOOK_BACK_MS, 0));
+        l.read_ms = self.now_ms();
         let (lo, hi) = crate::Scope::range_of(county);
         let rows = db
             .query_all_raw(sql::statement(
