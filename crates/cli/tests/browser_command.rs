@@ -53,8 +53,17 @@ fn fetch(browser: &Browser, path: &str) -> Result<(u64, String, Vec<u8>), String
     Ok((status, kind, bytes))
 }
 
+/// Today's counter, read in one script call: the live refresh replaces the element, and
+/// a found element may be gone by the time its text is asked for.
 fn counter(browser: &Browser) -> Result<u64, String> {
-    let text = browser.text(&browser.find(".c-today b")?)?;
+    let text = browser
+        .execute(
+            "var b = document.querySelector('.c-today b'); return b ? b.textContent : '';",
+            &[],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     text.trim()
         .parse()
         .map_err(|_| format!("today's counter reads {text:?}"))
