@@ -11,12 +11,11 @@ use sea_orm::{
 use serde::Serialize;
 use wangge_domain::date::{Date, local_date, local_midnight_ms};
 use wangge_domain::period::{Period, PeriodKind};
-use wangge_domain::population::Duty;
 use wangge_domain::role::Role;
 use wangge_domain::visits::Horizon;
 use wangge_domain::work_log::{WeekFacts, draft};
 
-use crate::entity::{daily_report, event, grid, grid_staff, patrol, patrol_day, visit, work_log};
+use crate::entity::{daily_report, event, grid, patrol, patrol_day, visit, work_log};
 use crate::{Scope, Store, StoreError};
 
 /// A daily report as lists show it.
@@ -204,17 +203,11 @@ impl Store {
             .into_tuple()
             .all(db)
             .await?;
-        let workers: HashMap<String, String> = grid_staff::Entity::find()
-            .select_only()
-            .column(grid_staff::Column::GridCode)
-            .column(grid_staff::Column::Name)
-            .filter(grid_staff::Column::Duty.eq(Duty::FullTimeWorker.as_str()))
-            .filter(grid_staff::Column::GridCode.gte(lo.clone()))
-            .filter(grid_staff::Column::GridCode.lt(hi.clone()))
-            .into_tuple::<(String, String)>()
-            .all(db)
+        let workers: HashMap<String, String> = self
+            .grid_workers(&region)
             .await?
             .into_iter()
+            .map(|(grid, _, name)| (grid, name))
             .collect();
         let mut minutes: HashMap<String, i64> = HashMap::new();
         let rows: Vec<(String, i64)> = patrol_day::Entity::find()
