@@ -3,9 +3,10 @@
 //! diligence of its own, so some fall short and the lists and the assessment have
 //! something to show. Patrols are written as their figures (time, distance, share inside
 //! the grid) without positions: a generated track would be invented whereabouts.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use wangge_domain::date::{Date, local_date, local_midnight_ms};
+use wangge_domain::ids::compose_id;
 use wangge_domain::visits::{Subject, Window};
 use wangge_store::entity::{daily_report, patrol, patrol_day, visit};
 use wangge_store::field_history::FieldHistory;
@@ -49,6 +50,21 @@ fn key(s: &str) -> u64 {
     })
 }
 
+/// Ids made at the moments their records were made, as a live system would have made
+/// them: ids follow time, which the visit ledger relies on to read new visits by id.
+#[derive(Default)]
+struct PastIds(HashSet<i64>);
+
+impl PastIds {
+    fn at(&mut self, unix_ms: i64) -> i64 {
+        let mut id = compose_id(unix_ms, 0);
+        while !self.0.insert(id) {
+            id += 1;
+        }
+        id
+    }
+}
+
 /// Writes 60 days of field work unless the county has some; answers the rows written.
 pub async fn write_field_history(
     store: &Store,
@@ -74,6 +90,7 @@ pub async fn write_field_history(
         .collect();
     let mut progress = Progress::new("生成巡查走访记录", district.streets.len() as u64);
     let mut written = 0u64;
+    let mut ids = PastIds::default();
     // Street by street, so memory stays bounded at Liaocheng scale.
     for street in &district.streets {
         let homes = store.households_for_visits(&street.code).await?;
@@ -101,7 +118,7 @@ pub async fn write_field_history(
                     let start = local_midnight_ms(d)
                         + 9 * 3_600_000
                         + (roll(seed, key(&g.code), n * 7 + 4) * 3_600_000.0) as i64;
-                    let id = store.next_id();
+                    let id = ids.at(start);
                     h.patrols.push(patrol::Model {
                         county,
                         id,
@@ -125,7 +142,9 @@ pub async fn write_field_history(
                         ms,
                     });
                 }
-                if working && roll(seed, key(&g.code), n * 7 + 5) < diligence {
+                let filed_at = local_midnight_ms(d) + 17 * 3_600_000;
+                if working && filed_at <= now && roll(seed, key(&g.code), n * 7 + 5) < diligence
+                {
                     let says = roll(seed, key(&g.code), n * 7 + 6);
                     h.reports.push(daily_report::Model {
                         county,
@@ -139,7 +158,7 @@ pub async fn write_field_history(
                         } else {
                             String::new()
                         },
-                        created_at: local_midnight_ms(d) + 17 * 3_600_000,
+                        created_at: filed_at,
                     });
                 }
                 d = d.add_days(1);
@@ -153,12 +172,15 @@ pub async fn write_field_history(
                 };
                 let diligence = 0.55 + 0.45 * roll(seed, key(grid), 1).sqrt();
                 for day in visit_days(&rules, s, first, today, seed, diligence) {
-                    let id = store.next_id();
                     let n = day.days_since_epoch();
                     let found = roll(seed, s.id as u64, n as u64 * 3 + 1);
                     let at = local_midnight_ms(day)
                         + 10 * 3_600_000
                         + (found * 6.0 * 3_600_000.0) as i64;
+                    if at > now {
+                        continue; // later today: not happened yet
+                    }
+                    let id = ids.at(at);
                     h.visits.push(visit::Model {
                         county,
                         id,
