@@ -27,10 +27,17 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
     let district = scope(Role::Operator, &county);
     let worker = scope(Role::GridWorker, &grid);
 
+    // The first county list reads the county's households into memory (`serve` does it
+    // in the background at start).
+    let started = std::time::Instant::now();
     let all = store
         .visit_plan(&district, None, Horizon::Today)
         .await
         .map_err(err)?;
+    println!(
+        "首次读取全区住户、标签和走访：{:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let rows = store.raw_visit_rows(&county).await.map_err(err)?;
     let own = store
         .visit_plan(&worker, None, Horizon::Today)

@@ -143,8 +143,7 @@ pub async fn write_field_history(
                     });
                 }
                 let filed_at = local_midnight_ms(d) + 17 * 3_600_000;
-                if working && filed_at <= now && roll(seed, key(&g.code), n * 7 + 5) < diligence
-                {
+                if working && filed_at <= now && roll(seed, key(&g.code), n * 7 + 5) < diligence {
                     let says = roll(seed, key(&g.code), n * 7 + 6);
                     h.reports.push(daily_report::Model {
                         county,

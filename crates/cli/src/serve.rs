@@ -24,6 +24,7 @@ pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Re
         .await
         .map_err(|e| format!("无法监听 {listen}：{e}（端口被占用？可用 --listen 换一个地址）"))?;
     spawn_sweeper(store.clone());
+    spawn_visit_warmup(store.clone());
     let app = wangge_web::router(store, WebConfig { secure_cookies });
     println!("网格化服务管理平台已启动：http://{listen}/  （Ctrl-C 停止）");
     axum::serve(
@@ -35,6 +36,16 @@ pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Re
     })
     .await
     .map_err(|e| format!("服务异常退出：{e}"))
+}
+
+/// Reads the counties' households for the visit lists in the background, so that the
+/// first overseer to open the county's list does not wait for it.
+fn spawn_visit_warmup(store: Store) {
+    tokio::spawn(async move {
+        if let Err(e) = store.warm_visit_ledgers().await {
+            tracing::warn!(error = %e, "reading households for the visit lists failed");
+        }
+    });
 }
 
 /// Raises deadline warnings and overdue flags every minute while the server runs, and

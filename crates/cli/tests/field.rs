@@ -380,6 +380,93 @@ async fn a_visit_serves_the_due_list_and_its_finding_becomes_one_event() {
 }
 
 #[tokio::test]
+async fn the_county_list_reads_households_again_in_the_background_after_an_hour() {
+    on_each_db!(|ctx| {
+        let district = ctx.token("district").await;
+        let week = "/api/v1/visits/due?horizon=week";
+        let due_ids = |plan: &Value| -> Vec<i64> {
+            plan["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["household_id"].as_i64().unwrap())
+                .collect()
+        };
+        let (s, before) = ctx.get(week, &district).await;
+        assert_eq!(s, StatusCode::OK, "{before}");
+
+        // A new household with an elderly person living alone: due this week.
+        let person = json!({"name": "孙桂兰", "id_number": common::id_number("19400303", 41).as_str(),
+                            "grid": common::GRID_A, "tags": "独居老人", "household": "H-41"});
+        let (s, p) = ctx.call("POST", "/api/v1/persons", &district, person).await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        let (_, same) = ctx.get(week, &district).await;
+        assert_eq!(
+            due_ids(&same),
+            due_ids(&before),
+            "households are kept an hour"
+        );
+
+        // An hour on, the list is answered from the copy at once while a fresh one is read.
+        ctx.clock.advance_ms(61 * MINUTE_MS);
+        let district = ctx.token("district").await; // the session has idled out
+        let (s, stale) = ctx.get(week, &district).await;
+        assert_eq!(s, StatusCode::OK, "{stale}");
+        assert_eq!(due_ids(&stale), due_ids(&before));
+        let mut fresh = stale;
+        for _ in 0..200 {
+            if fresh["total"] != before["total"] {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            fresh = ctx.get(week, &district).await.1;
+        }
+        assert_eq!(
+            fresh["total"].as_i64(),
+            before["total"].as_i64().map(|n| n + 1),
+            "the new household is listed once the fresh copy is read: {fresh}"
+        );
+
+        // It was registered without its building: its card has no position, a visit is
+        // noted as unchecked, and a finding becomes an event where the worker stands.
+        let household = due_ids(&fresh)
+            .into_iter()
+            .find(|h| !due_ids(&before).contains(h))
+            .unwrap();
+        let worker = ctx.token("worker_a").await;
+        let (s, card) = ctx
+            .get(&format!("/api/v1/households/{household}/card"), &worker)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{card}");
+        assert!(card["building_lng"].is_null(), "{card}");
+        assert_eq!(card["members"][0]["name"], "孙桂兰", "{card}");
+        let finding = json!({"household_id": household, "met": "孙桂兰", "finding": "燃气灶老化",
+                             "report_event": true, "category": "A01-003"});
+        let (s, e) = ctx
+            .call("POST", "/api/v1/visits", &worker, finding.clone())
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("lng")),
+            "no building and no position: {e}"
+        );
+        let mut located = finding;
+        located["lng"] = json!(113.1015);
+        located["lat"] = json!(27.8552);
+        let (s, v) = ctx.call("POST", "/api/v1/visits", &worker, located).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert!(
+            v["position_note"].as_str().unwrap().contains("未登记楼栋"),
+            "{v}"
+        );
+        let (_, event) = ctx
+            .get(&format!("/api/v1/events/{}", v["event_id"]), &worker)
+            .await;
+        assert_eq!(event["grid_code"], common::GRID_A, "{event}");
+    });
+}
+
+#[tokio::test]
 async fn daily_reports_work_logs_and_the_rules_check_what_they_are_given() {
     on_each_db!(|ctx| {
         let worker = ctx.token("worker_a").await;

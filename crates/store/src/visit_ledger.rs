@@ -1,15 +1,20 @@
 //! A county's households as the visit rules see them, kept in memory so that every grid's
 //! list of due visits is the rule engine's work alone (well under a second for 2 million
 //! households) instead of reading millions of rows each time. Visits written since the
-//! last look are read by id (ids follow time) and added before each use; households and
-//! tags, which change slowly, are read again when the copy is an hour old or the rules or
-//! the counting day changed. Smaller regions read their rows directly: they are quick.
+//! last look are read by id (ids follow time) and added before each use. Households and
+//! tags, which change slowly, are read again in the background once the copy is an hour
+//! old, while lists keep being answered from the old copy; only the first use, or a change
+//! of the rules or of the counting day, waits for a reading. Smaller regions read their
+//! rows directly: they are quick.
 use std::collections::HashMap;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use wangge_domain::date::Date;
 use wangge_domain::ids::compose_id;
+use wangge_domain::region::Level;
+use wangge_domain::visits::RuleSet;
 
+use crate::entity::region;
 use crate::visit_plan::Households;
 use crate::{Store, StoreError, sql};
 
@@ -23,6 +28,8 @@ pub(crate) struct Ledger {
     since: Date,
     rules: String,
     loaded_ms: i64,
+    /// A fresh copy is being read in the background.
+    refreshing: bool,
     pub homes: Households,
     index: HashMap<i64, usize>,
     /// The largest visit id read, and when visits were last read.
@@ -31,46 +38,96 @@ pub(crate) struct Ledger {
 }
 
 impl Store {
+    /// Reads every county's households for the visit lists, so that the first overseer
+    /// to ask does not wait for it (about 40 s at Liaocheng scale); `serve` starts it.
+    pub async fn warm_visit_ledgers(&self) -> Result<(), StoreError> {
+        let settings = self.field_settings().await?;
+        let counties = region::Entity::find()
+            .filter(region::Column::Level.eq(Level::County.as_str()))
+            .all(self.connection())
+            .await?;
+        for county in counties {
+            self.with_county_ledger(&county.code, settings.visits_since, &settings.rules, |_| ())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Runs `f` over the county's households with every visit written so far.
     pub(crate) async fn with_county_ledger<R>(
         &self,
         county: &str,
         since: Date,
-        rules: &wangge_domain::visits::RuleSet,
+        rules: &RuleSet,
         f: impl FnOnce(&Households) -> R,
     ) -> Result<R, StoreError> {
         let mut ledgers = self.visit_ledgers.lock().await;
-        let now = self.now_ms();
         let rules_text = rules.to_string();
-        let stale = ledgers.get(county).is_none_or(|l| {
-            l.since != since || l.rules != rules_text || now - l.loaded_ms > FRESH_MS
-        });
-        if stale {
-            ledgers.remove(county);
-            let last_visit = self.max_visit_id().await?;
-            let homes = self.visit_households(county, since, rules).await?;
-            let index = homes
-                .ids
-                .iter()
-                .enumerate()
-                .map(|(i, id)| (*id, i))
-                .collect();
-            ledgers.insert(
-                county.to_string(),
-                Ledger {
-                    since,
-                    rules: rules_text,
-                    loaded_ms: now,
-                    homes,
-                    index,
-                    last_visit,
-                    read_ms: now,
-                },
-            );
+        match ledgers.get_mut(county) {
+            Some(l) if l.since == since && l.rules == rules_text => {
+                if self.now_ms() - l.loaded_ms > FRESH_MS && !l.refreshing {
+                    l.refreshing = true;
+                    let (store, county, rules) = (self.clone(), county.to_string(), rules.clone());
+                    tokio::spawn(async move { store.refresh_ledger(county, since, rules).await });
+                }
+            }
+            _ => {
+                let ledger = self.read_ledger(county, since, rules).await?;
+                ledgers.insert(county.to_string(), ledger);
+            }
         }
         let ledger = ledgers.get_mut(county).ok_or(StoreError::NotFound)?;
         self.add_new_visits(ledger).await?;
         Ok(f(&ledger.homes))
+    }
+
+    /// Reads a county's households, tags and visits.
+    async fn read_ledger(
+        &self,
+        county: &str,
+        since: Date,
+        rules: &RuleSet,
+    ) -> Result<Ledger, StoreError> {
+        // Visits committed while the households are read are added on first use.
+        let now = self.now_ms();
+        let last_visit = self.max_visit_id().await?;
+        let homes = self.visit_households(county, since, rules).await?;
+        let index = homes
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect();
+        Ok(Ledger {
+            since,
+            rules: rules.to_string(),
+            loaded_ms: now,
+            refreshing: false,
+            homes,
+            index,
+            last_visit,
+            read_ms: now,
+        })
+    }
+
+    /// Reads a fresh copy without holding the lock, then puts it in place of the old one
+    /// unless the rules or the counting day changed meanwhile (a new copy was read then).
+    async fn refresh_ledger(&self, county: String, since: Date, rules: RuleSet) {
+        let fresh = self.read_ledger(&county, since, &rules).await;
+        let mut ledgers = self.visit_ledgers.lock().await;
+        let Some(old) = ledgers.get_mut(&county) else {
+            return;
+        };
+        match fresh {
+            Ok(fresh) if old.since == fresh.since && old.rules == fresh.rules => {
+                *old = fresh;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                old.refreshing = false;
+                tracing::warn!(county, error = %e, "re-reading the households for visit lists failed");
+            }
+        }
     }
 
     async fn max_visit_id(&self) -> Result<i64, StoreError> {

@@ -91,8 +91,10 @@ fn queries(backend: DbBackend, region: &str, from: i32, rules: &RuleSet) -> [Sta
     [
         sql::statement(
             backend,
-            "SELECT h.id, h.grid_code, h.room, h.address, b.code, b.name \
-             FROM household h JOIN building b ON b.county = h.county AND b.id = h.building_id \
+            // A household registered without its building (an import with an address
+            // only) is owed visits all the same.
+            "SELECT h.id, h.grid_code, h.room, h.address, COALESCE(b.code, ''), COALESCE(b.name, '') \
+             FROM household h LEFT JOIN building b ON b.county = h.county AND b.id = h.building_id \
              WHERE h.grid_code >= ? AND h.grid_code < ? ORDER BY h.id",
             range(),
         ),

@@ -108,9 +108,10 @@ pub struct HouseholdCard {
     pub grid_code: String,
     pub address: String,
     pub room: String,
+    /// Empty, and no position, when the household was registered without its building.
     pub building_name: String,
-    pub building_lng: f64,
-    pub building_lat: f64,
+    pub building_lng: Option<f64>,
+    pub building_lat: Option<f64>,
     pub members: Vec<CardMember>,
     pub visits: Vec<VisitView>,
     pub open_events: Vec<CardEvent>,
@@ -306,10 +307,7 @@ impl Store {
     ) -> Result<HouseholdCard, StoreError> {
         let db = self.connection();
         let h = self.visible_household(scope, id).await?;
-        let b = building::Entity::find_by_id((h.county, h.building_id))
-            .one(db)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let b = self.building_of(&h).await?;
         let persons = person::Entity::find()
             .filter(person::Column::County.eq(h.county))
             .filter(person::Column::HouseholdId.eq(h.id))
@@ -350,13 +348,17 @@ impl Store {
             .into_iter()
             .map(visit_view)
             .collect();
-        // About 100 m around the building.
+        // About 100 m around the building; the whole grid when the building is unknown.
         let (dlng, dlat) = (0.0012, 0.0009);
-        let open_events = event::Entity::find()
+        let mut open_events = event::Entity::find()
             .filter(event::Column::County.eq(h.county))
-            .filter(event::Column::GridCode.eq(h.grid_code.as_str()))
-            .filter(event::Column::Lng.between(b.lng - dlng, b.lng + dlng))
-            .filter(event::Column::Lat.between(b.lat - dlat, b.lat + dlat))
+            .filter(event::Column::GridCode.eq(h.grid_code.as_str()));
+        if let Some(b) = &b {
+            open_events = open_events
+                .filter(event::Column::Lng.between(b.lng - dlng, b.lng + dlng))
+                .filter(event::Column::Lat.between(b.lat - dlat, b.lat + dlat));
+        }
+        let open_events = open_events
             .filter(event::Column::State.is_not_in(["closed", "rejected", "settled"]))
             .order_by_desc(event::Column::CreatedAt)
             .limit(20)
@@ -375,9 +377,9 @@ impl Store {
             grid_code: h.grid_code,
             address: h.address,
             room: h.room,
-            building_name: b.name,
-            building_lng: b.lng,
-            building_lat: b.lat,
+            building_name: b.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
+            building_lng: b.as_ref().map(|b| b.lng),
+            building_lat: b.as_ref().map(|b| b.lat),
             members,
             visits,
             open_events,
@@ -415,10 +417,7 @@ impl Store {
                 ),
                 other => other,
             })?;
-        let b = building::Entity::find_by_id((h.county, h.building_id))
-            .one(self.connection())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let b = self.building_of(&h).await?;
         let now = self.now_ms();
         let at_ms = new.at_ms.unwrap_or(now);
         if at_ms > now + 120_000 {
@@ -443,10 +442,16 @@ impl Store {
             (None, None) => None,
             _ => return Err(StoreError::invalid("lng", "位置须同时给出经度和纬度")),
         };
-        let distance = position.map(|p| distance_m(p, (b.lng, b.lat)));
-        let position_note = distance
-            .filter(|d| *d > FAR_FROM_BUILDING_M)
-            .map(|d| format!("走访位置距该户所在楼栋约{}米，已标注待核实", d.round()));
+        let home = b.as_ref().map(|b| (b.lng, b.lat));
+        let distance = position.zip(home).map(|(p, home)| distance_m(p, home));
+        let position_note = match (home, distance) {
+            (None, _) => Some("该户未登记楼栋，走访位置未能核对".to_string()),
+            (_, Some(d)) if d > FAR_FROM_BUILDING_M => Some(format!(
+                "走访位置距该户所在楼栋约{}米，已标注待核实",
+                d.round()
+            )),
+            _ => None,
+        };
         // The event is checked before anything is written, so a bad catalog item leaves
         // no visit behind.
         let event_new = match new.event_category.as_deref().map(str::trim) {
@@ -454,11 +459,18 @@ impl Store {
                 if finding.is_empty() {
                     return Err(StoreError::invalid("finding", "转为事件时须填写发现的情况"));
                 }
+                // At the building; where it is unknown, where the worker stands.
+                let Some((lng, lat)) = home.or(position) else {
+                    return Err(StoreError::invalid(
+                        "lng",
+                        "该户未登记楼栋，转为事件须带上走访位置（请开启定位）",
+                    ));
+                };
                 let n = NewEvent {
                     category: category.to_string(),
                     description: format!("【走访发现】{}（{}{}）", finding, h.address, h.room),
-                    lng: b.lng,
-                    lat: b.lat,
+                    lng,
+                    lat,
                     crs: Some("wgs84".into()),
                     address: format!("{}{}", h.address, h.room),
                     urgency: None,
@@ -524,6 +536,19 @@ impl Store {
             position_note,
             event,
         })
+    }
+
+    /// The household's building; `None` when it was registered without one.
+    async fn building_of(
+        &self,
+        h: &household::Model,
+    ) -> Result<Option<building::Model>, StoreError> {
+        if h.building_id == 0 {
+            return Ok(None);
+        }
+        Ok(building::Entity::find_by_id((h.county, h.building_id))
+            .one(self.connection())
+            .await?)
     }
 
     /// A visit the caller may see: their own, or one in their scope.
