@@ -1,8 +1,8 @@
 //! Browser tests of the grid worker's phone screens (`/field`) on the real `wangge demo` in
 //! headless Chromium, with the position and the network emulated through the DevTools
 //! protocol: a patrol walked east across the grid becomes a track on the server; a visit's
-//! finding becomes an event; a visit recorded offline waits on the phone and arrives
-//! exactly once when the network is back, also after a reload.
+//! finding becomes an event; a visit recorded offline, and a report with a photo, wait on
+//! the phone and arrive exactly once when the network is back, also after a reload.
 
 mod support;
 
@@ -64,6 +64,11 @@ fn a_patrol_a_visit_and_its_finding_as_an_event() {
 #[test]
 fn a_visit_recorded_offline_arrives_exactly_once() {
     run("offline", offline_visit);
+}
+
+#[test]
+fn a_report_with_a_photo_made_offline_arrives_exactly_once() {
+    run("report", offline_report);
 }
 
 /// Polls `probe` every 200 ms until it gives a value; `what` names the wait in the error,
@@ -159,6 +164,60 @@ fn visits_with(
         .cloned()
         .collect();
     Ok((with, visits.len()))
+}
+
+/// Records on the page the outbox's events (`window.__field`) and the browser's `online`
+/// events (`window.__online`).
+fn listen_to_the_outbox(browser: &Browser) -> Result<(), String> {
+    browser.execute(
+        "window.__field = []; window.__online = 0;\
+         ['field:queued', 'field:sent', 'field:refused'].forEach(function (n) {\
+           document.addEventListener(n, function () { window.__field.push(n); });\
+         });\
+         window.addEventListener('online', function () { window.__online += 1; });",
+        &[],
+    )?;
+    Ok(())
+}
+
+/// Cuts the network and waits until the page knows.
+fn go_offline(browser: &Browser) -> Result<(), String> {
+    browser.set_offline(true)?;
+    wait_until("the page to notice it is offline", WAIT, || {
+        Ok(match browser.execute("return navigator.onLine;", &[])? {
+            Value::Bool(false) => Ok(()),
+            v => Err(format!("navigator.onLine is {v}")),
+        })
+    })
+}
+
+/// Gives the network back and makes sure the page heard of it.
+fn come_online(browser: &Browser) -> Result<(), String> {
+    browser.set_offline(false)?;
+    let fired = wait_until("the online event", Duration::from_secs(3), || {
+        let n = browser.execute("return window.__online;", &[])?;
+        Ok(if n.as_u64().unwrap_or(0) > 0 {
+            Ok(())
+        } else {
+            Err(format!("{n} online events"))
+        })
+    });
+    if let Err(e) = fired {
+        // Not every Chromium fires it for the emulated network; a phone does.
+        println!("{e}: dispatching it by hand");
+        browser.execute("window.dispatchEvent(new Event('online'));", &[])?;
+    }
+    Ok(())
+}
+
+/// A text no earlier run of the test wrote.
+fn unique(text: &str) -> String {
+    format!(
+        "{text}（{}）",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    )
 }
 
 /// Metres east as degrees of longitude at `lat`.
@@ -345,33 +404,15 @@ fn offline_visit(browser: &Browser, base: &str, worker: &DemoAccount) -> Result<
     let page = format!("{base}/field/households/{household}");
     browser.goto(&page)?;
     browser.wait_for("form.visit-form", WAIT)?;
-    let finding = format!(
-        "离线测试：门前路灯不亮（{}）",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis())
-    );
+    let finding = unique("离线测试：门前路灯不亮");
     let (with, before) = visits_with(browser, household, &finding)?;
     if !with.is_empty() {
         return Err(format!("the finding is there already: {with:?}"));
     }
-    browser.execute(
-        "window.__field = []; window.__online = 0;\
-         ['field:queued', 'field:sent', 'field:refused'].forEach(function (n) {\
-           document.addEventListener(n, function () { window.__field.push(n); });\
-         });\
-         window.addEventListener('online', function () { window.__online += 1; });",
-        &[],
-    )?;
+    listen_to_the_outbox(browser)?;
 
     // 1. Offline: the visit is kept on the phone.
-    browser.set_offline(true)?;
-    wait_until("the page to notice it is offline", WAIT, || {
-        Ok(match browser.execute("return navigator.onLine;", &[])? {
-            Value::Bool(false) => Ok(()),
-            v => Err(format!("navigator.onLine is {v}")),
-        })
-    })?;
+    go_offline(browser)?;
     browser.send_keys(
         &browser.find("form.visit-form input[name=met]")?,
         "户主本人",
@@ -412,20 +453,7 @@ fn offline_visit(browser: &Browser, base: &str, worker: &DemoAccount) -> Result<
     browser.screenshot_png(&target_dir().join("browser-field-offline.png"))?;
 
     // 2. Online again: it is sent, once.
-    browser.set_offline(false)?;
-    let fired = wait_until("the online event", Duration::from_secs(3), || {
-        let n = browser.execute("return window.__online;", &[])?;
-        Ok(if n.as_u64().unwrap_or(0) > 0 {
-            Ok(())
-        } else {
-            Err(format!("{n} online events"))
-        })
-    });
-    if let Err(e) = fired {
-        // Not every Chromium fires it for the emulated network; a phone does.
-        println!("{e}: dispatching it by hand");
-        browser.execute("window.dispatchEvent(new Event('online'));", &[])?;
-    }
+    come_online(browser)?;
     wait_until("the visit to be sent", WAIT, || {
         let seen = browser.execute("return window.__field;", &[])?;
         let bar = browser.find(".queue-status")?;
@@ -476,4 +504,112 @@ fn offline_visit(browser: &Browser, base: &str, worker: &DemoAccount) -> Result<
         return Err(format!("the household page lists its visits as {listed:?}"));
     }
     Ok(())
+}
+
+/// The events the worker sees whose description carries `marker`.
+fn events_with(browser: &Browser, marker: &str) -> Result<Vec<Value>, String> {
+    let list = api_ok(browser, "/api/v1/events?per_page=100")?;
+    Ok(list["items"]
+        .as_array()
+        .ok_or_else(|| format!("no event list: {list}"))?
+        .iter()
+        .filter(|e| {
+            e["description"]
+                .as_str()
+                .is_some_and(|d| d.contains(marker))
+        })
+        .cloned()
+        .collect())
+}
+
+/// 随手报 offline with a photo and a coarse fix: kept on the phone, sent once when the
+/// network returns (photo first, then the report), the event marked for its position.
+fn offline_report(browser: &Browser, base: &str, worker: &DemoAccount) -> Result<(), String> {
+    browser.grant_geolocation(base)?;
+    login(browser, base, worker)?;
+    // A place inside the worker's grid: a household's building.
+    let (household, _) = first_due_household(browser, base)?;
+    let card = api_ok(browser, &format!("/api/v1/households/{household}/card"))?;
+    let (lng, lat) = card["building_lng"]
+        .as_f64()
+        .zip(card["building_lat"].as_f64())
+        .ok_or_else(|| format!("the household has no building: {card}"))?;
+    browser.set_geolocation(lng, lat, 350.0)?;
+    let page = format!("{base}/field/report");
+    browser.goto(&page)?;
+    browser.wait_for("form.report-form", WAIT)?;
+    let marker = unique("离线随手报：井盖缺失");
+    listen_to_the_outbox(browser)?;
+
+    // 1. Offline: the report and its photo are kept on the phone.
+    go_offline(browser)?;
+    browser.execute(
+        "var s = document.querySelector('form.report-form select[name=category]');\
+         s.value = s.querySelector('option[value]:not([value=\"\"])').value;",
+        &[],
+    )?;
+    browser.send_keys(
+        &browser.find("form.report-form textarea[name=description]")?,
+        &marker,
+    )?;
+    let photo = std::fs::canonicalize(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/street_light_gps.jpg"),
+    )
+    .map_err(|e| e.to_string())?;
+    browser.send_keys(
+        &browser.find("form.report-form input[name=photos]")?,
+        &photo.to_string_lossy(),
+    )?;
+    browser.click(&browser.find("form.report-form button[type=submit]")?)?;
+    wait_until("the report to be kept on the phone", WAIT, || {
+        let status = text_of(browser, "form.report-form .form-status")?.unwrap_or_default();
+        let summary = text_of(browser, ".queue-status .queue-summary")?.unwrap_or_default();
+        Ok(
+            if status.contains("已保存在手机上") && summary.contains("待发送 1 条") {
+                Ok(())
+            } else {
+                Err(format!("status {status:?}, queue {summary:?}"))
+            },
+        )
+    })?;
+
+    // 2. Online again: sent once, with its photo.
+    come_online(browser)?;
+    wait_until("the report to be sent", WAIT, || {
+        let seen = browser.execute("return window.__field;", &[])?;
+        let status = text_of(browser, "form.report-form .form-status")?.unwrap_or_default();
+        Ok(
+            if seen == json!(["field:queued", "field:sent"]) && status.contains("已送达") {
+                Ok(())
+            } else {
+                Err(format!("events {seen}, status {status:?}"))
+            },
+        )
+    })?;
+    let once = |when: &str| -> Result<Value, String> {
+        match events_with(browser, &marker)?.as_slice() {
+            [one] => Ok(one.clone()),
+            other => Err(format!("{when}: {} events carry the report", other.len())),
+        }
+    };
+    let event = once("after sending")?;
+    let description = event["description"].as_str().unwrap_or_default();
+    if !description.contains("定位精度约350米") {
+        return Err(format!("the coarse fix is not marked: {description:?}"));
+    }
+    let id = event["id"].as_i64().unwrap_or_default();
+    let full = api_ok(browser, &format!("/api/v1/events/{id}"))?;
+    let photos = full["photos"].as_array().map_or(0, Vec::len);
+    if photos != 1 {
+        return Err(format!("the event has {photos} photos: {full}"));
+    }
+
+    // 3. A reload sends nothing twice.
+    browser.goto(&page)?;
+    browser.wait_for("form.report-form", WAIT)?;
+    std::thread::sleep(Duration::from_secs(3));
+    if browser.displayed(&browser.find(".queue-status")?)? {
+        return Err("after a reload something still waits".into());
+    }
+    once("after a reload").map(drop)
 }

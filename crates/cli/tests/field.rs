@@ -595,3 +595,51 @@ async fn daily_reports_work_logs_and_the_rules_check_what_they_are_given() {
         assert_eq!(s, StatusCode::FORBIDDEN);
     });
 }
+
+#[tokio::test]
+async fn a_report_kept_on_the_phone_says_when_it_was_recorded_and_how_sure_its_place_is() {
+    on_each_db!(|ctx| {
+        use wangge_store::Clock;
+        let worker = ctx.token("worker_a").await;
+        let now = ctx.clock.now_ms();
+        let report = |at: i64, accuracy: f64| {
+            json!({"category": "A01-003", "description": "井盖缺失", "lng": 113.1015,
+                   "lat": 27.8552, "at_ms": at, "accuracy_m": accuracy})
+        };
+        let url = "/api/v1/events";
+
+        let (s, late, _) = keyed(
+            &ctx,
+            url,
+            &worker,
+            "r-1",
+            report(now - 2 * 60 * MINUTE_MS, 350.0),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{late}");
+        let text = late["description"].as_str().unwrap();
+        assert!(text.starts_with("井盖缺失（现场记录于"), "{text}");
+        assert!(
+            text.contains("联网后送达；定位精度约350米，位置待核实"),
+            "{text}"
+        );
+
+        let (s, at_once, _) = keyed(&ctx, url, &worker, "r-2", report(now - MINUTE_MS, 8.0)).await;
+        assert_eq!(s, StatusCode::CREATED, "{at_once}");
+        assert_eq!(at_once["description"], "井盖缺失");
+
+        for (key, body) in [
+            ("r-3", report(now + 10 * MINUTE_MS, 8.0)),
+            ("r-4", report(now - 8 * DAY_MS, 8.0)),
+        ] {
+            let (s, e, _) = keyed(&ctx, url, &worker, key, body).await;
+            assert_eq!(
+                (s, e["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("at_ms")),
+                "{e}"
+            );
+        }
+        let (s, e, _) = keyed(&ctx, url, &worker, "r-5", report(now, -3.0)).await;
+        assert_eq!(e["error"]["field"], "accuracy_m", "{s} {e}");
+    });
+}

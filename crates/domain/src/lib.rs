@@ -13,6 +13,7 @@ pub mod coords;
 pub mod coverage;
 pub mod date;
 pub mod event_facts;
+pub mod field_report;
 pub mod geometry;
 pub mod governance;
 pub mod id_number;

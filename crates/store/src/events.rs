@@ -37,6 +37,10 @@ pub struct NewEvent {
     pub source: Option<String>,
     /// Photos from `POST /uploads`, by the reference the upload answered.
     pub photos: Vec<String>,
+    /// When the report was recorded on the phone (it may have waited for the network).
+    pub recorded_at_ms: Option<i64>,
+    /// How sure the phone was of the position, in metres.
+    pub accuracy_m: Option<f64>,
 }
 
 /// A report whose fields have been checked, with the grid its point falls in.
@@ -609,7 +613,13 @@ impl Store {
                     format!("事项编码“{}”不在事项清单中", new.category.trim()),
                 )
             })?;
-        let description = text("description", &new.description, 2000, true)?;
+        let mut description = text("description", &new.description, 2000, true)?;
+        let notes =
+            wangge_domain::field_report::notes(new.recorded_at_ms, new.accuracy_m, self.now_ms())
+                .map_err(|r| StoreError::invalid(r.field, r.reason))?;
+        if !notes.is_empty() {
+            description = format!("{description}（{}）", notes.join("；"));
+        }
         let address = text("address", &new.address, 200, false)?;
         let urgency = match new.urgency.as_deref().map(str::trim) {
             None | Some("") | Some("normal") => "normal",

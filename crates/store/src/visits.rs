@@ -476,6 +476,11 @@ impl Store {
                     urgency: None,
                     source: Some("patrol".into()),
                     photos: new.photos.clone(),
+                    recorded_at_ms: Some(at_ms),
+                    // The worker's fix stands for the place only without a building.
+                    accuracy_m: new
+                        .accuracy_m
+                        .filter(|a| home.is_none() && a.is_finite() && *a >= 0.0),
                 };
                 self.check_new_event(&n).await?;
                 Some(n)

@@ -4,12 +4,13 @@
 // /api/ is never touched: the page script must see failures to keep its outbox.
 "use strict";
 
-var CACHE = "wangge-field-v1";
+var CACHE = "wangge-field-v2";
 var PRECACHE = [
   "/field",
   "/field/visits",
   "/field/patrol",
   "/field/daily",
+  "/field/report",
   "/static/app.css",
   "/static/app.js",
   "/static/field.js",

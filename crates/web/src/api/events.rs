@@ -48,6 +48,11 @@ struct ReportBody {
     source: Option<String>,
     #[serde(default)]
     photos: Vec<PhotoRef>,
+    /// When the report was recorded on the phone (field screens keep reports while the
+    /// network is down); a late arrival says so on the event.
+    at_ms: Option<i64>,
+    /// How sure the phone was of the position, in metres; a coarse one is marked.
+    accuracy_m: Option<f64>,
 }
 
 /// A photo named by the id (or reference) `POST /uploads` answered.
@@ -83,6 +88,8 @@ async fn report(
         urgency: b.urgency,
         source: b.source,
         photos: photo_refs(b.photos),
+        recorded_at_ms: b.at_ms,
+        accuracy_m: b.accuracy_m,
     };
     let owner = format!("account:{}", c.scope().account_id);
     once(&s.store, &owner, &headers, "POST /events", || async {

@@ -55,6 +55,7 @@ impl From<ReportBody> for PublicReport {
                 urgency: None,
                 source: None,
                 photos: photo_refs(b.photos),
+                ..NewEvent::default()
             },
             phone: b.phone,
         }

@@ -141,6 +141,7 @@ async fn report(
                     urgency: f.opt("urgency"),
                     source: f.opt("source"),
                     photos,
+                    ..NewEvent::default()
                 },
                 &c.client,
             )

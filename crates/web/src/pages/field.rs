@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/field/visits", get(visits))
         .route("/field/households/{id}", get(household))
         .route("/field/daily", get(daily))
+        .route("/field/report", get(report))
         .route("/field/log", get(log).post(save_log))
 }
 
@@ -233,6 +234,22 @@ async fn household(
         nav: Nav::of(&c),
         card,
         catalog,
+    })
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "field_report.html")]
+struct ReportPage {
+    nav: Nav,
+    catalog: Vec<(String, Vec<CatalogEntry>)>,
+}
+
+/// 随手报: an event reported from the phone, kept there while the network is down.
+async fn report(State(s): State<AppState>, c: PageCaller) -> Result<Response, PageError> {
+    Ok(render(&ReportPage {
+        nav: Nav::of(&c),
+        catalog: catalog_groups(&s.store.catalog().await?),
     })
     .into_response())
 }

@@ -132,6 +132,7 @@ async fn report(
                 urgency: None,
                 source: None,
                 photos,
+                ..NewEvent::default()
             },
             phone: f.get("phone"),
         };
