@@ -1,7 +1,7 @@
 //! `wangge bench visits`: the visit lists of field work at district scale — every grid's
 //! list of households due a visit today (the county's households loaded once and the rules
-//! run over all of them), one grid worker's list, and a street's coverage — each beside the
-//! database alone fetching the same rows (the raw engine), in one run.
+//! run over all of them), one grid worker's list, the county's and a street's coverage —
+//! each beside the database alone fetching the same rows (the raw engine), in one run.
 use wangge_domain::role::Role;
 use wangge_domain::visits::Horizon;
 use wangge_store::{Scope, Store, StoreError};
@@ -88,6 +88,15 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
     .await?;
     report("一名网格员的本周应访", "wangge", &mut ms);
 
+    let mut ms = timed(few, || async {
+        store
+            .visit_coverage(&district, None)
+            .await
+            .map(drop)
+            .map_err(err)
+    })
+    .await?;
+    report("全区走访覆盖率（各街道）", "wangge", &mut ms);
     let mut ms = timed(few, || async {
         store
             .visit_coverage(&district, Some(&street))

@@ -517,6 +517,40 @@ async fn daily_reports_work_logs_and_the_rules_check_what_they_are_given() {
             .collect();
         assert_eq!(board["not_reported"], 1, "{board}");
         assert_eq!(silent[0]["grid_code"], common::GRID_B, "{board}");
+        // The street's communities sum up its workers.
+        let areas = board["areas"].as_array().unwrap();
+        assert!(!areas.is_empty(), "{board}");
+        let sum = |k: &str| areas.iter().map(|a| a[k].as_i64().unwrap()).sum::<i64>();
+        assert_eq!(
+            sum("workers"),
+            board["workers"].as_array().unwrap().len() as i64
+        );
+        assert_eq!(sum("not_reported"), 1, "{board}");
+        assert!(
+            areas
+                .iter()
+                .all(|a| a["code"].as_str().unwrap().len() == 12 && a["name"] != a["code"]),
+            "{board}"
+        );
+        let (_, district) = ctx
+            .get("/api/v1/field/board", &ctx.token("district").await)
+            .await;
+        assert!(
+            district["areas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["code"].as_str().unwrap().len() == 9),
+            "{district}"
+        );
+        let (_, grid) = ctx
+            .get("/api/v1/field/board?region=430204001001", &street)
+            .await;
+        assert_eq!(
+            grid["areas"],
+            json!([]),
+            "a community's grids are the workers: {grid}"
+        );
 
         let (s, log) = ctx.get("/api/v1/work-logs/current", &worker).await;
         assert_eq!(s, StatusCode::OK, "{log}");

@@ -364,6 +364,36 @@ async fn the_coverage_page_draws_gaps_and_overlaps_in_red() {
 }
 
 #[tokio::test]
+async fn the_field_overview_sums_up_each_street_and_lists_who_fell_short() {
+    on_each_db!(|ctx| {
+        let (_, _, session) = login(&ctx, "district", "").await;
+        let (s, html, _) = page(&ctx, "/field/coverage", &session).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("走访与巡查"), "{html}");
+        // The county's streets, each with bars of who fell short, linking one level down.
+        assert!(html.contains("class=\"board-table area-board\""), "{html}");
+        assert!(
+            html.contains("/field/coverage?region=430204001&#38;day="),
+            "{html}"
+        );
+        assert!(html.contains("fill=\"#b91c1c\""), "{html}");
+        // Nobody patrolled or reported today: every grid's worker is listed as short.
+        assert!(
+            html.contains("<span class=\"overdue\">不足</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"overdue\">未报</span>"),
+            "{html}"
+        );
+        // A community's page lists its grids' workers only.
+        let (s, html, _) = page(&ctx, "/field/coverage?region=430204001001", &session).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(!html.contains("area-board"), "{html}");
+    });
+}
+
+#[tokio::test]
 async fn the_sizing_page_lists_grids_and_previews_a_split() {
     on_each_db!(|ctx| {
         let (_, _, session) = login(&ctx, "district", "").await;

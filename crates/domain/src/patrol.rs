@@ -51,7 +51,9 @@ pub use area::Area;
 pub use check::{
     BatchCheck, PatrolWindow, PointField, PointRefusal, PointRules, check_batch, check_point,
 };
-pub use daily::{DailyRule, DailyRuleError, DayStatus, daily_status, ms_by_day};
+pub use daily::{
+    DailyRule, DailyRuleError, DayStatus, ShortTally, daily_status, ms_by_day, tally_by_area,
+};
 pub use stats::{SpeedFlag, TrackRules, TrackStats, stats};
 pub use track::{MergeCount, Track};
 

@@ -10,7 +10,9 @@ use sea_orm::{
 };
 use serde::Serialize;
 use wangge_domain::date::{Date, local_date, local_midnight_ms};
+use wangge_domain::patrol::tally_by_area;
 use wangge_domain::period::{Period, PeriodKind};
+use wangge_domain::region::Level;
 use wangge_domain::role::Role;
 use wangge_domain::visits::Horizon;
 use wangge_domain::work_log::{WeekFacts, draft};
@@ -43,6 +45,16 @@ pub struct WorkerDay {
     pub reported: bool,
 }
 
+/// A street's or community's workers on a day, and how many fell short.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaDay {
+    pub code: String,
+    pub name: String,
+    pub workers: u32,
+    pub short_of_patrol: u32,
+    pub not_reported: u32,
+}
+
 /// The workers of a region on a day, and who fell short.
 #[derive(Debug, Clone, Serialize)]
 pub struct DayBoard {
@@ -50,6 +62,9 @@ pub struct DayBoard {
     pub day: String,
     pub working_day: bool,
     pub required_minutes: u32,
+    /// The region's streets or communities (one level down), when they are above grids.
+    pub areas: Vec<AreaDay>,
+    /// Every grid's worker, those who fell short first.
     pub workers: Vec<WorkerDay>,
     pub short_of_patrol: usize,
     pub not_reported: usize,
@@ -255,11 +270,31 @@ impl Store {
             (a.patrol_met && a.reported, &a.grid_code)
                 .cmp(&(b.patrol_met && b.reported, &b.grid_code))
         });
+        let areas = match Level::from_code_len(region.len()).and_then(Level::child) {
+            Some(child) if child < Level::Grid => {
+                let names = self.names_under(&region).await?;
+                let days = board
+                    .iter()
+                    .map(|w| (w.grid_code.as_str(), w.patrol_met, w.reported));
+                tally_by_area(days, child.code_len())
+                    .into_iter()
+                    .map(|(code, t)| AreaDay {
+                        name: names.get(code).cloned().unwrap_or_else(|| code.to_string()),
+                        code: code.to_string(),
+                        workers: t.workers,
+                        short_of_patrol: t.short_of_patrol,
+                        not_reported: t.not_reported,
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         Ok(DayBoard {
             region,
             day: day.to_string(),
             working_day: calendar.is_working_day(day),
             required_minutes: settings.daily.min_minutes(),
+            areas,
             short_of_patrol: board.iter().filter(|w| !w.patrol_met).count(),
             not_reported: board.iter().filter(|w| !w.reported).count(),
             workers: board,

@@ -53,8 +53,24 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `f` over the households under `region` as the visit rules see them: a
+    /// county's from the copy in memory, a smaller region's read from the database.
+    pub(crate) async fn with_households<R>(
+        &self,
+        region: &str,
+        since: Date,
+        rules: &RuleSet,
+        f: impl FnOnce(&Households) -> R,
+    ) -> Result<R, StoreError> {
+        if Level::from_code_len(region.len()) == Some(Level::County) {
+            self.with_county_ledger(region, since, rules, f).await
+        } else {
+            Ok(f(&self.visit_households(region, since, rules).await?))
+        }
+    }
+
     /// Runs `f` over the county's households with every visit written so far.
-    pub(crate) async fn with_county_ledger<R>(
+    async fn with_county_ledger<R>(
         &self,
         county: &str,
         since: Date,

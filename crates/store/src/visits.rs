@@ -220,6 +220,26 @@ fn text(field: &'static str, label: &str, v: &str, max: usize) -> Result<String,
     Ok(v.to_string())
 }
 
+/// A household never visited, as lists show it.
+fn never_row(homes: &Households, i: usize) -> DueVisit {
+    DueVisit {
+        household_id: homes.ids[i],
+        grid_code: homes.grids[i].clone(),
+        building_code: homes.buildings[i].clone(),
+        building_name: homes.building_names[i].clone(),
+        room: homes.rooms[i].clone(),
+        address: homes.addresses[i].clone(),
+        rules: Vec::new(),
+        period_from: String::new(),
+        due_by: String::new(),
+        days_left: 0,
+        overdue_days: 0,
+        missed: 0,
+        in_grace: false,
+        last_visit: None,
+    }
+}
+
 /// The due list of the households under `region`, most urgent first.
 fn due_items(
     homes: &Households,
@@ -273,16 +293,11 @@ impl Store {
         let today = local_date(self.now_ms());
         let rules = &settings.rules;
         let since = settings.visits_since;
-        let items = if Level::from_code_len(region.len()) == Some(Level::County) {
-            // Every grid of a county: the rules run over the households kept in memory.
-            self.with_county_ledger(&region, since, rules, |homes| {
+        let items = self
+            .with_households(&region, since, rules, |homes| {
                 due_items(homes, rules, since, &region, today, horizon)
             })
-            .await?
-        } else {
-            let homes = self.visit_households(&region, since, rules).await?;
-            due_items(&homes, rules, since, &region, today, horizon)
-        };
+            .await?;
         let overdue = items.iter().filter(|i| i.overdue_days > 0).count();
         let total = items.len();
         Ok(VisitPlan {
@@ -618,58 +633,62 @@ impl Store {
         let region = scope.narrow(region)?;
         let settings = self.field_settings().await?;
         let today = local_date(self.now_ms());
-        let homes = self
-            .visit_households(&region, settings.visits_since, &settings.rules)
-            .await?;
         let names = self.names_under(&region).await?;
         let rules = &settings.rules;
         let (month, half) = (Window::month(today), Window::half_year(today));
         let child = Level::from_code_len(region.len())
             .and_then(Level::child)
             .unwrap_or(Level::Grid);
-        let (by_month, by_half, households, never_list) =
-            homes.with_subjects(settings.visits_since, |subjects| {
-                let m = coverage_by_grid(rules, subjects, month, today);
-                let h = coverage_by_grid(rules, subjects, half, today);
-                let count_by = |pick: &dyn Fn(&str) -> bool| {
-                    let mut households = BTreeMap::<String, (u32, u32)>::new();
-                    for s in subjects {
-                        let Some(g) = s.grid_at(today) else { continue };
-                        if !pick(g) {
-                            continue;
+        let since = settings.visits_since;
+        let (by_month, by_half, households, never_visited) = self
+            .with_households(&region, since, rules, |homes| {
+                homes.with_subjects(since, |subjects| {
+                    let m = coverage_by_grid(rules, subjects, month, today);
+                    let h = coverage_by_grid(rules, subjects, half, today);
+                    let count_by = |pick: &dyn Fn(&str) -> bool| {
+                        let mut households = BTreeMap::<String, (u32, u32)>::new();
+                        for s in subjects {
+                            let Some(g) = s.grid_at(today) else { continue };
+                            if !pick(g) {
+                                continue;
+                            }
+                            let key = g.get(..child.code_len()).unwrap_or(g).to_string();
+                            let e = households.entry(key).or_default();
+                            e.0 += 1;
+                            if s.visits.first().is_none_or(|v| *v > today) {
+                                e.1 += 1;
+                            }
                         }
-                        let key = g.get(..child.code_len()).unwrap_or(g).to_string();
-                        let e = households.entry(key).or_default();
-                        e.0 += 1;
-                        if s.visits.first().is_none_or(|v| *v > today) {
-                            e.1 += 1;
-                        }
-                    }
-                    households
-                };
-                let households = count_by(&|_| true);
-                // The subjects' indexes are the households' (same order).
-                let never: Vec<usize> = subjects
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| {
-                        never_visited(std::slice::from_ref(*s), &region, today)
-                            .next()
-                            .is_some()
-                    })
-                    .map(|(i, _)| i)
-                    .take(200)
-                    .collect();
-                let own = |c: BTreeMap<&str, Coverage>| -> BTreeMap<String, Coverage> {
-                    c.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-                };
-                (
-                    own(roll_up(&m, child)),
-                    own(roll_up(&h, child)),
-                    households,
-                    never,
-                )
-            });
+                        households
+                    };
+                    let households = count_by(&|_| true);
+                    // The subjects' indexes are the households' (same order).
+                    let never: Vec<usize> = subjects
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| {
+                            never_visited(std::slice::from_ref(*s), &region, today)
+                                .next()
+                                .is_some()
+                        })
+                        .map(|(i, _)| i)
+                        .take(200)
+                        .collect();
+                    let own = |c: BTreeMap<&str, Coverage>| -> BTreeMap<String, Coverage> {
+                        c.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                    };
+                    (
+                        own(roll_up(&m, child)),
+                        own(roll_up(&h, child)),
+                        households,
+                        never
+                            .into_iter()
+                            .map(|i| never_row(homes, i))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+            })
+            .await?;
         let row = |code: &str,
                    name: String,
                    m: Option<&Coverage>,
@@ -714,25 +733,6 @@ impl Store {
             Some(&total_h),
             total_n,
         );
-        let never_visited = never_list
-            .into_iter()
-            .map(|i| DueVisit {
-                household_id: homes.ids[i],
-                grid_code: homes.grids[i].clone(),
-                building_code: homes.buildings[i].clone(),
-                building_name: homes.building_names[i].clone(),
-                room: homes.rooms[i].clone(),
-                address: homes.addresses[i].clone(),
-                rules: Vec::new(),
-                period_from: String::new(),
-                due_by: String::new(),
-                days_left: 0,
-                overdue_days: 0,
-                missed: 0,
-                in_grace: false,
-                last_visit: None,
-            })
-            .collect();
         Ok(CoverageReport {
             region,
             today: today.to_string(),

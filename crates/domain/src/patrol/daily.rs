@@ -1,6 +1,8 @@
 //! The daily patrol rule (每天巡查不少于2小时 [Shifeng]): patrol time per Shanghai day and
 //! whether a worker's day meets the rule.
 
+use std::collections::BTreeMap;
+
 use super::Period;
 use crate::date::{Date, local_date, local_midnight_ms};
 
@@ -129,6 +131,32 @@ pub fn daily_status(
     rule.status(date, ms)
 }
 
+/// The workers of an area on a day and how many fell short.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShortTally {
+    pub workers: u32,
+    pub short_of_patrol: u32,
+    pub not_reported: u32,
+}
+
+/// Grids' days — `(grid code, patrol rule met, daily report filed)` — tallied by the area
+/// their code's first `code_len` digits name (a street's 9, a community's 12).
+pub fn tally_by_area<'a>(
+    days: impl IntoIterator<Item = (&'a str, bool, bool)>,
+    code_len: usize,
+) -> BTreeMap<&'a str, ShortTally> {
+    let mut areas: BTreeMap<&str, ShortTally> = BTreeMap::new();
+    for (grid, met, reported) in days {
+        let t = areas
+            .entry(grid.get(..code_len).unwrap_or(grid))
+            .or_default();
+        t.workers += 1;
+        t.short_of_patrol += u32::from(!met);
+        t.not_reported += u32::from(!reported);
+    }
+    areas
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{Walk, at, square};
@@ -228,5 +256,42 @@ mod tests {
             ]
         );
         assert!(ms_by_day([span(at(9, 0), at(9, 0))]).is_empty());
+    }
+
+    #[test]
+    fn days_are_tallied_by_street_or_community() {
+        let days = [
+            ("430204001001001", true, true),
+            ("430204001001002", false, true),
+            ("430204001002001", false, false),
+            ("430204002001001", true, false),
+        ];
+        let streets = tally_by_area(days, 9);
+        assert_eq!(
+            streets.into_iter().collect::<Vec<_>>(),
+            vec![
+                (
+                    "430204001",
+                    ShortTally {
+                        workers: 3,
+                        short_of_patrol: 2,
+                        not_reported: 1
+                    }
+                ),
+                (
+                    "430204002",
+                    ShortTally {
+                        workers: 1,
+                        short_of_patrol: 0,
+                        not_reported: 1
+                    }
+                ),
+            ]
+        );
+        let communities = tally_by_area(days, 12);
+        assert_eq!(communities.len(), 3);
+        assert_eq!(communities["430204001001"].short_of_patrol, 1);
+        // A code shorter than the level is its own area.
+        assert_eq!(tally_by_area([("4302", true, true)], 9)["4302"].workers, 1);
     }
 }

@@ -40,12 +40,27 @@ struct CoveragePage {
     nav: Nav,
     r: CoverageReport,
     board: DayBoard,
+    /// Workers in the region; the page lists at most [`MAX_WORKERS_LISTED`] of them.
+    workers: usize,
     bar_w: f64,
 }
+
+/// A county has thousands of grids: the page lists the first who fell short, the areas
+/// above sum up the rest.
+const MAX_WORKERS_LISTED: usize = 200;
 
 impl CoveragePage {
     fn bar(&self, rate: &Option<f64>) -> f64 {
         rate.map_or(0.0, |r| (r / 100.0 * self.bar_w).clamp(0.0, self.bar_w))
+    }
+
+    /// The width of a bar for `n` of `of`.
+    fn share(&self, n: &u32, of: &u32) -> f64 {
+        if *of == 0 {
+            0.0
+        } else {
+            f64::from(*n) / f64::from(*of) * self.bar_w
+        }
     }
 
     fn rate(rate: &Option<f64>) -> String {
@@ -66,11 +81,14 @@ async fn coverage(
     let region = Some(q.region.as_str()).filter(|r| !r.is_empty());
     let day = day_or_today(Some(&q.day), s.store.now_ms())?;
     let r = s.store.visit_coverage(c.scope(), region).await?;
-    let board = s.store.day_board(c.scope(), region, day).await?;
+    let mut board = s.store.day_board(c.scope(), region, day).await?;
+    let workers = board.workers.len();
+    board.workers.truncate(MAX_WORKERS_LISTED);
     Ok(render(&CoveragePage {
         nav: Nav::of(&c),
         r,
         board,
+        workers,
         bar_w: BAR_W,
     })
     .into_response())
