@@ -97,6 +97,16 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
     })
     .await?;
     report("全区走访覆盖率（各街道）", "wangge", &mut ms);
+    let today = wangge_domain::date::local_date(store.now_ms());
+    let mut ms = timed(few, || async {
+        store
+            .day_board(&district, None, today)
+            .await
+            .map(drop)
+            .map_err(err)
+    })
+    .await?;
+    report("全区今日巡查与必报（各街道）", "wangge", &mut ms);
     let mut ms = timed(few, || async {
         store
             .visit_coverage(&district, Some(&street))
