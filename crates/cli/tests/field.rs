@@ -677,3 +677,55 @@ async fn a_report_kept_on_the_phone_says_when_it_was_recorded_and_how_sure_its_p
         assert_eq!(e["error"]["field"], "accuracy_m", "{s} {e}");
     });
 }
+
+#[tokio::test]
+async fn starts_racing_make_one_patrol_and_the_database_holds_one_running_each() {
+    on_each_db!(|ctx| {
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+        use wangge_store::entity::patrol;
+        let worker = ctx.token("worker_a").await;
+        let start = || ctx.call("POST", "/api/v1/patrols", &worker, json!({}));
+        let (a, b, c, d) = tokio::join!(start(), start(), start(), start());
+        let ids: Vec<Option<i64>> = [&a, &b, &c, &d]
+            .iter()
+            .map(|r| r.1["id"].as_i64())
+            .collect();
+        assert!(
+            ids[0].is_some() && ids.iter().all(|i| *i == ids[0]),
+            "{a:?} {b:?} {c:?} {d:?}"
+        );
+        let created = [&a, &b, &c, &d]
+            .iter()
+            .filter(|r| r.0 == StatusCode::CREATED)
+            .count();
+        assert_eq!(created, 1, "{a:?} {b:?} {c:?} {d:?}");
+
+        // Whatever the code does, the database refuses a second running patrol.
+        let running = patrol::Entity::find()
+            .filter(patrol::Column::Id.eq(ids[0].unwrap()))
+            .one(ctx.store.connection())
+            .await
+            .unwrap()
+            .unwrap();
+        let twin = patrol::Model {
+            id: running.id + 1,
+            ..running.clone()
+        };
+        assert!(
+            patrol::ActiveModel::from(twin.clone())
+                .insert(ctx.store.connection())
+                .await
+                .is_err()
+        );
+        let stopped = patrol::Model {
+            stopped_at: Some(running.started_at + 1),
+            ..twin
+        };
+        assert!(
+            patrol::ActiveModel::from(stopped)
+                .insert(ctx.store.connection())
+                .await
+                .is_ok()
+        );
+    });
+}

@@ -25,6 +25,8 @@ enum Step {
     Table(Box<TableCreateStatement>),
     Alter(Box<TableAlterStatement>),
     Index(Box<IndexCreateStatement>),
+    /// A statement both SQLite and PostgreSQL take as written (a partial index, say).
+    Sql(&'static str),
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -72,6 +74,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 9,
         name: "field work: patrols and their tracks, visits, daily reports, weekly work logs",
         steps: field_work,
+    },
+    Migration {
+        version: 10,
+        name: "one running patrol per worker, kept by the database",
+        steps: one_running_patrol,
     },
 ];
 
@@ -408,6 +415,23 @@ fn governance_index(s: &Schema) -> Vec<Step> {
 
 /// Patrols with their points and time per day, visits (and photos taken on them), daily
 /// reports and weekly work logs.
+/// Two starts racing on PostgreSQL could each see no running patrol and both insert; the
+/// index refuses the second (`start_patrol` then answers the first). Patrols left running
+/// twice before it are stopped at their last update, all but the newest.
+fn one_running_patrol(_: &Schema) -> Vec<Step> {
+    vec![
+        Step::Sql(
+            "UPDATE patrol SET stopped_at = updated_at WHERE stopped_at IS NULL AND EXISTS \
+             (SELECT 1 FROM patrol newer WHERE newer.account_id = patrol.account_id \
+             AND newer.stopped_at IS NULL AND newer.id > patrol.id)",
+        ),
+        Step::Sql(
+            "CREATE UNIQUE INDEX ux_patrol_running ON patrol (account_id) \
+             WHERE stopped_at IS NULL",
+        ),
+    ]
+}
+
 fn field_work(s: &Schema) -> Vec<Step> {
     let mut steps = vec![Step::Alter(Box::new(
         Table::alter()
@@ -615,6 +639,7 @@ pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<Vec<i32>
                 Step::Table(t) => txn.execute(t.as_ref()).await?,
                 Step::Alter(a) => txn.execute(a.as_ref()).await?,
                 Step::Index(i) => txn.execute(i.as_ref()).await?,
+                Step::Sql(sql) => txn.execute_unprepared(sql).await?,
             };
         }
         schema_migration::ActiveModel {

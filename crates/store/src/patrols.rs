@@ -154,7 +154,15 @@ impl Store {
             notes: String::new(),
             updated_at: now,
         };
-        patrol::ActiveModel::from(row.clone()).insert(&txn).await?;
+        if let Err(e) = patrol::ActiveModel::from(row.clone()).insert(&txn).await {
+            // Another start of the same worker won the race (one running patrol each is a
+            // unique index): answer that one.
+            drop(txn);
+            return match running_patrol(self.connection(), scope.account_id).await? {
+                Some(running) => Ok((view(&running), false)),
+                None => Err(e.into()),
+            };
+        }
         txn.commit().await?;
         Ok((view(&row), true))
     }
