@@ -573,6 +573,8 @@ fn offline_report(browser: &Browser, base: &str, worker: &DemoAccount) -> Result
         )
     })?;
 
+    browser.screenshot_png(&target_dir().join("browser-field-report.png"))?;
+
     // 2. Online again: sent once, with its photo.
     come_online(browser)?;
     wait_until("the report to be sent", WAIT, || {
