@@ -135,8 +135,8 @@ impl Store {
     /// sent twice starts one patrol). The flag says whether it is new.
     pub async fn start_patrol(&self, scope: &Scope) -> Result<(PatrolView, bool), StoreError> {
         let g = self.own_grid(scope).await?;
-        let txn = self.connection().begin().await?;
-        if let Some(running) = running_patrol(&txn, scope.account_id).await? {
+        let db = self.connection();
+        if let Some(running) = running_patrol(db, scope.account_id).await? {
             return Ok((view(&running), false));
         }
         let now = self.now_ms();
@@ -154,16 +154,15 @@ impl Store {
             notes: String::new(),
             updated_at: now,
         };
-        if let Err(e) = patrol::ActiveModel::from(row.clone()).insert(&txn).await {
-            // Another start of the same worker won the race (one running patrol each is a
-            // unique index): answer that one.
-            drop(txn);
-            return match running_patrol(self.connection(), scope.account_id).await? {
+        // No transaction around the check: one running patrol per worker is a unique
+        // index, so a start that loses a race fails here and answers the winner (and
+        // SQLite refuses a read transaction turning into a write after another's commit).
+        if let Err(e) = patrol::ActiveModel::from(row.clone()).insert(db).await {
+            return match running_patrol(db, scope.account_id).await? {
                 Some(running) => Ok((view(&running), false)),
                 None => Err(e.into()),
             };
         }
-        txn.commit().await?;
         Ok((view(&row), true))
     }
 

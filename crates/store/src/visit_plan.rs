@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use wangge_domain::date::Date;
 use wangge_domain::population::TagKind;
+use wangge_domain::region::Level;
 use wangge_domain::visits::{Membership, RuleSet, Subject, Tag, TagSet};
 
 use crate::{Scope, Store, StoreError, sql};
@@ -13,7 +14,8 @@ use crate::{Scope, Store, StoreError, sql};
 /// Visits older than this before the counting day are not needed by any rule.
 const LOOK_BACK_DAYS: i64 = 200;
 
-/// Households under a region, in household-id order, with what the engine needs.
+/// Households under a region with what the engine needs: street by street, each in
+/// household-id order.
 #[derive(Debug, Default)]
 pub struct Households {
     pub ids: Vec<i64>,
@@ -135,18 +137,53 @@ impl Store {
         Ok(n)
     }
 
-    /// The households under `region` (a grid, community, street or county code).
+    /// The households under `region` (a grid, community, street or county code). A county
+    /// is read street by street, so only one street's rows are held at once.
     pub(crate) async fn visit_households(
         &self,
         region: &str,
         since: Date,
         rules: &RuleSet,
     ) -> Result<Households, StoreError> {
+        let mut out = Households::default();
+        for part in self.streets_of(region).await? {
+            self.read_households(&part, since, rules, &mut out).await?;
+        }
+        Ok(out)
+    }
+
+    /// The streets with grids under `region`, or the region itself below a street.
+    async fn streets_of(&self, region: &str) -> Result<Vec<String>, StoreError> {
+        if region.len() >= Level::Street.code_len() {
+            return Ok(vec![region.to_string()]);
+        }
+        let db = self.connection();
+        let (lo, hi) = Scope::range_of(region);
+        let rows = db
+            .query_all_raw(sql::statement(
+                db.get_database_backend(),
+                "SELECT DISTINCT substr(code, 1, 9) AS street FROM grid \
+                 WHERE code >= ? AND code < ? ORDER BY street",
+                vec![lo.into(), hi.into()],
+            ))
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get_by_index::<String>(0)?))
+            .collect()
+    }
+
+    /// Adds the households under `region` to `out`.
+    async fn read_households(
+        &self,
+        region: &str,
+        since: Date,
+        rules: &RuleSet,
+        out: &mut Households,
+    ) -> Result<(), StoreError> {
         let db = self.connection();
         let from = since.add_days(-LOOK_BACK_DAYS).days_since_epoch() as i32;
         let [homes_q, tags_q, visits_q] = queries(db.get_database_backend(), region, from, rules);
         let rows = db.query_all_raw(homes_q).await?;
-        let mut out = Households::default();
         let mut index = HashMap::with_capacity(rows.len());
         for r in &rows {
             let id: i64 = r.try_get_by_index(0)?;
@@ -159,8 +196,8 @@ impl Store {
             out.building_names.push(r.try_get_by_index(5)?);
         }
         drop(rows);
-        out.tags = vec![Vec::new(); out.len()];
-        out.visits = vec![Vec::new(); out.len()];
+        out.tags.resize(out.len(), Vec::new());
+        out.visits.resize(out.len(), Vec::new());
         let tags = db.query_all_raw(tags_q).await?;
         for r in &tags {
             let household: i64 = r.try_get_by_index(0)?;
@@ -180,6 +217,6 @@ impl Store {
                 out.visits[i].push(Date::from_days_since_epoch(day.into()));
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
