@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use wangge_domain::audit::{GENESIS, chain_hash, from_hex, to_hex};
@@ -82,7 +82,7 @@ fn fields(m: &audit_log::Model) -> [String; 7] {
 impl Store {
     /// Appends one row in a transaction of its own.
     pub async fn audit(&self, entry: AuditEntry<'_>) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::connect::begin_write(&self.db).await?;
         self.audit_in(&txn, entry).await?;
         txn.commit().await?;
         Ok(())
@@ -214,7 +214,7 @@ impl Store {
                 wangge_domain::date::format_local(limit)
             )));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::connect::begin_write(&self.db).await?;
         let last_purged = audit_log::Entity::find()
             .filter(audit_log::Column::At.lt(before_ms))
             .order_by_desc(audit_log::Column::Id)

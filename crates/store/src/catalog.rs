@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
-use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, QueryFilter};
 use wangge_domain::catalog::sheet::{
     DepartmentNames, ItemEdit, SheetProblem, apply_edit, parse_sheet, sheet_rows,
 };
@@ -213,7 +213,7 @@ impl Store {
             .filter(|(_, (old, new))| *old != new)
             .map(|(c, _)| c.label)
             .collect();
-        let txn = db.begin().await?;
+        let txn = crate::connect::begin_write(db).await?;
         to_model(&item).update(&txn).await?;
         self.audit_in(
             &txn,
@@ -285,7 +285,7 @@ impl Store {
         action: &str,
         client: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         catalog_item::Entity::update_many()
             .col_expr(
                 catalog_item::Column::Active,

@@ -2,7 +2,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::StoreError;
 
@@ -123,6 +126,18 @@ async fn connect_sqlite(path: &Path) -> Result<DatabaseConnection, StoreError> {
     Ok(db)
 }
 
+/// Begins a transaction that writes. On SQLite it takes the write lock at `BEGIN`
+/// (IMMEDIATE) and so waits its turn under the busy timeout: a deferred transaction that
+/// reads first is refused at its first write (SQLITE_BUSY, no waiting) whenever another
+/// connection committed in between. PostgreSQL has no such mode and ignores it.
+pub(crate) async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 /// A clear message now beats an opaque "readonly database" on the first write.
 fn check_writable(dir: &Path) -> Result<(), StoreError> {
     let probe = dir.join(".wangge-write-test");
@@ -134,6 +149,52 @@ fn check_writable(dir: &Path) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads, waits while another connection commits, then writes.
+    async fn read_then_write(db: &DatabaseConnection, immediate: bool) -> Result<(), DbErr> {
+        let txn = if immediate {
+            begin_write(db).await?
+        } else {
+            crate::connect::begin_write(db).await?
+        };
+        txn.execute_unprepared("SELECT COUNT(*) FROM t").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        txn.execute_unprepared("INSERT INTO t VALUES (1)").await?;
+        txn.commit().await
+    }
+
+    #[tokio::test]
+    async fn a_write_transaction_that_reads_first_waits_for_another_writer() {
+        let dir = std::env::temp_dir().join(format!("wangge-begin-write-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = connect(&DatabaseUrl::Sqlite(dir.join("t.sqlite")))
+            .await
+            .unwrap();
+        db.execute_unprepared("CREATE TABLE t (n INTEGER)")
+            .await
+            .unwrap();
+        let other = async {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            db.execute_unprepared("INSERT INTO t VALUES (2)").await
+        };
+        // Deferred: the other commit lands between the read and the write.
+        let (deferred, o) = tokio::join!(read_then_write(&db, false), other);
+        assert!(o.is_ok());
+        let refused = deferred.expect_err("SQLite refuses the deferred write");
+        assert!(
+            refused.to_string().contains("database is locked"),
+            "{refused}"
+        );
+        // Immediate: the other writer waits, and both succeed.
+        let other = async {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            db.execute_unprepared("INSERT INTO t VALUES (2)").await
+        };
+        let (immediate, o) = tokio::join!(read_then_write(&db, true), other);
+        assert!(immediate.is_ok() && o.is_ok(), "{immediate:?} {o:?}");
+        db.close().await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn parses_and_redacts_urls() {

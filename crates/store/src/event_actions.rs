@@ -2,7 +2,7 @@
 //! (`wangge_domain::case`), its time limit worked out on the working calendar, and the
 //! event, its trail and the audit log written in one transaction — only if nobody else
 //! changed the event since it was read (two departments claiming at once: one wins).
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use wangge_domain::case::{self, Action, Deadline, Phase, RefusalKind, Request, State};
 use wangge_domain::date::Date;
 use wangge_domain::region::Level;
@@ -323,7 +323,7 @@ impl Store {
             hash: String::new(),
         };
 
-        let txn = db.begin().await?;
+        let txn = crate::connect::begin_write(db).await?;
         if !input.photos.is_empty() {
             if !matches!(action, Action::Handle | Action::Progress | Action::Settle) {
                 return Err(StoreError::invalid(

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable, QueryFilter, QuerySelect,
-    QueryTrait, Statement, TransactionTrait,
+    QueryTrait, Statement,
 };
 use wangge_domain::case::{Action, Actor};
 use wangge_domain::catalog::CatalogItem;
@@ -343,7 +343,7 @@ impl PreparedBatch {
 
     /// Writes all the events and their trails, or none of them.
     pub async fn write(self, store: &Store) -> Result<(), StoreError> {
-        let txn = store.connection().begin().await?;
+        let txn = crate::connect::begin_write(store.connection()).await?;
         for statement in self.statements {
             txn.execute_raw(statement).await?;
         }

@@ -1,7 +1,7 @@
 //! Bulk writing of generated field-work history (`wangge gen`): patrol summaries with
 //! their time per day, visits and daily reports, in large multi-row inserts.
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use wangge_domain::population::Duty;
 
 use crate::entity::{daily_report, grid_staff, patrol, patrol_day, visit};
@@ -66,7 +66,7 @@ impl Store {
 
     /// Writes generated rows in one transaction (a rerun adds nothing twice).
     pub async fn write_field_history(&self, h: &FieldHistory) -> Result<(), StoreError> {
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         for c in h.patrols.chunks(CHUNK) {
             patrol::Entity::insert_many(c.iter().cloned().map(patrol::ActiveModel::from))
                 .on_conflict(

@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Value,
 };
 use serde::Serialize;
 use wangge_domain::date::{Date, local_date};
@@ -143,7 +142,7 @@ impl Store {
             }
         }
         let n = rows.len();
-        let txn = db.begin().await?;
+        let txn = crate::connect::begin_write(db).await?;
         governance_index::Entity::delete_many()
             .filter(governance_index::Column::Day.eq(day.days_since_epoch() as i32))
             .exec(&txn)

@@ -1,6 +1,6 @@
 //! Managing grids: editing a grid's name and boundary, checking that the grids of a region
 //! cover it with no gap and no overlap, and listing grids that break the sizing rule.
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use wangge_domain::coverage::check_coverage;
 use wangge_domain::geometry::{MultiPolygon, bbox, parse_geojson, to_geojson};
@@ -111,7 +111,7 @@ impl Store {
             ));
         }
         am.updated_at = Set(self.now_ms());
-        let txn = self.db.begin().await?;
+        let txn = crate::connect::begin_write(&self.db).await?;
         am.update(&txn).await?;
         let object = format!("grid:{code} {}", changed.join(","));
         self.audit_in(

@@ -93,7 +93,7 @@ async fn write_batch(
     store: &Store,
     filings: &[&Filing],
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
-    let txn = store.connection().begin().await?;
+    let txn = crate::connect::begin_write(store.connection()).await?;
     let mut answers = Vec::with_capacity(filings.len());
     for f in filings {
         answers.push(attach(store, &txn, f).await?);

@@ -4,7 +4,7 @@
 //! batch's one transaction. Importing the same file twice changes nothing.
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
 use wangge_domain::person_input::PersonInput;
 use wangge_domain::population::{Relation, Residence, TagKind};
 use wangge_domain::region::Level;
@@ -139,7 +139,7 @@ impl<'s> PersonImport<'s> {
     /// Imports `rows` in one transaction: all of the batch's valid rows land, or none.
     pub async fn apply(&mut self, rows: &[PersonRow]) -> Result<Vec<Outcome>, StoreError> {
         let plans = self.plan(rows).await?;
-        let txn = self.store.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.store.connection()).await?;
         self.look_up_numbers(&txn, rows, &plans).await?;
         let mut writer = Writer::new(self.store, &self.scope, &self.source);
         writer.record_creates = self.record_creates;
@@ -177,7 +177,7 @@ impl<'s> PersonImport<'s> {
 
     /// Refreshes the counts of the grids the import changed and writes the audit entry.
     pub async fn finish(self, client: &str) -> Result<Totals, StoreError> {
-        let txn = self.store.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.store.connection()).await?;
         let codes: Vec<String> = self.touched.iter().cloned().collect();
         for chunk in codes.chunks(500) {
             crate::split::recount(&txn, chunk).await?;

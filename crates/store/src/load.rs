@@ -1,6 +1,6 @@
 //! Loading base data in bulk (generator, imports): a [`Batch`] is filled on any thread —
 //! validation and encryption happen there — and then written in one transaction.
-use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, Value};
 use wangge_domain::id_number::IdNumber;
 use wangge_domain::phone::Phone;
 
@@ -429,7 +429,7 @@ impl Batch {
     /// Writes everything in one transaction: all of the batch lands, or none of it.
     pub async fn write(mut self, store: &Store) -> Result<(), StoreError> {
         let new_grids = !self.grids.is_empty();
-        let txn = store.connection().begin().await?;
+        let txn = crate::connect::begin_write(store.connection()).await?;
         self.flush(&txn).await?;
         txn.commit().await?;
         if new_grids {

@@ -7,10 +7,7 @@
 use sea_orm::sea_query::{
     Alias, ColumnDef, Index, IndexCreateStatement, Table, TableAlterStatement, TableCreateStatement,
 };
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Schema, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Schema, Set};
 
 use crate::StoreError;
 use crate::entity::*;
@@ -633,7 +630,7 @@ pub(crate) async fn run(db: &DatabaseConnection, now_ms: i64) -> Result<Vec<i32>
         .collect();
     let mut newly = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
-        let txn = db.begin().await?;
+        let txn = crate::connect::begin_write(db).await?;
         for step in (m.steps)(&schema) {
             match step {
                 Step::Table(t) => txn.execute(t.as_ref()).await?,

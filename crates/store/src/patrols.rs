@@ -6,7 +6,7 @@
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use wangge_domain::date::local_date;
@@ -213,7 +213,7 @@ impl Store {
             })
             .collect();
         let grid_shape = self.grid_shape(p.county, &p.grid_code).await?;
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         let mut added = 0;
         for chunk in checked.accepted.chunks(200) {
             let rows = chunk.iter().map(|q| patrol_point::ActiveModel {
@@ -361,7 +361,7 @@ impl Store {
             .await?;
         let mut deleted = 0;
         for (county, id) in old {
-            let txn = db.begin().await?;
+            let txn = crate::connect::begin_write(db).await?;
             deleted += patrol_point::Entity::delete_many()
                 .filter(patrol_point::Column::County.eq(county))
                 .filter(patrol_point::Column::PatrolId.eq(id))

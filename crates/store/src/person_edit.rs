@@ -2,7 +2,7 @@
 //! moving out and death, each written with its history row and audit entry. Registering
 //! and editing run through the import's planner, so a form and a spreadsheet row follow
 //! exactly the same rules.
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use wangge_domain::person_input::PersonInput;
 
@@ -144,7 +144,7 @@ impl Store {
         if p.status != "active" {
             return Err(StoreError::Conflict("此人已不在册".into()));
         }
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         let backend = self.backend_of();
         for (sql_text, values) in [
             (

@@ -1,9 +1,7 @@
 //! Organizations (组织) and things (物) on the grids: scoped lists, registering, editing
 //! and closing, each write audited. A unified social credit code is validated (GB 32100)
 //! and unique; a leader's phone is personal data, kept encrypted and shown masked.
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use wangge_domain::phone::Phone;
 use wangge_domain::population::{OrgKind, ThingKind};
@@ -345,7 +343,7 @@ impl Store {
         if !scope.role.can_write() {
             return Err(StoreError::Forbidden("您的角色不能修改基础数据".into()));
         }
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         let (object, action) = if organization {
             let o = organization::Entity::find()
                 .filter(organization::Column::Id.eq(id))

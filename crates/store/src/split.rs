@@ -3,9 +3,7 @@
 //! with a smaller boundary, each other part becomes a new grid of the same community, and
 //! the buildings of a part move with their households and residents — every resident's
 //! move recorded in their history — in one transaction.
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, Set, TransactionTrait, Value,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, Set, Value};
 use serde::Serialize;
 use wangge_domain::geometry::{MultiPolygon, bbox, to_geojson};
 use wangge_domain::sizing::{SizingRule, part_shapes};
@@ -48,7 +46,7 @@ impl Store {
         let shape = stored_shape(code, &g.boundary)?;
         let shapes = part_shapes(&shape, &parts);
         let codes = self.free_codes(&g.community_code, parts.len() - 1).await?;
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         let mut moved = 0;
         set_boundary(&txn, &g, &shapes[0], self.now_ms()).await?;
         let others = parts.iter().zip(&shapes).skip(1).zip(&codes);
@@ -356,7 +354,7 @@ impl Store {
             person_count: 0,
             updated_at: 0,
         };
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         self.insert_grid(&txn, &template, code, name, &shape)
             .await?;
         let object = format!("grid:{code} {name}");

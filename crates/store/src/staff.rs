@@ -2,7 +2,7 @@
 //! grids that lack a worker or an AB backup.
 use std::collections::BTreeMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use wangge_domain::phone::Phone;
 use wangge_domain::population::Duty;
@@ -82,7 +82,7 @@ impl Store {
         let mut batch = Batch::new();
         let id = batch.add_staff(self, &g.code, duty.as_str(), name, &phone)?;
         batch.set_staff_account(id, account_id);
-        let txn = self.db.begin().await?;
+        let txn = crate::connect::begin_write(&self.db).await?;
         batch.flush(&txn).await?;
         let object = format!("grid:{code} {} {name}", duty.label());
         self.audit_in(
@@ -121,7 +121,7 @@ impl Store {
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let txn = self.db.begin().await?;
+        let txn = crate::connect::begin_write(&self.db).await?;
         grid_staff::Entity::delete_many()
             .filter(grid_staff::Column::County.eq(found.county))
             .filter(grid_staff::Column::Id.eq(id))

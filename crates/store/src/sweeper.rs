@@ -6,10 +6,7 @@
 //! Safe on several servers at once and across restarts: everything it needs is in the
 //! database (`warning_at`, `deadline`), and each flag is set by an update that applies only
 //! to the version of the event it read, so two sweepers never record the same flag twice.
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{event, event_step};
 use crate::events::write_step;
@@ -87,7 +84,7 @@ impl Store {
             }
         };
         next.updated_at = now;
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         let seq = event_step::Entity::find()
             .filter(event_step::Column::County.eq(e.county))
             .filter(event_step::Column::EventId.eq(e.id))

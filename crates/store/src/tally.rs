@@ -200,9 +200,9 @@ impl Store {
     /// tests, it checks the running sums (a correct store reports no corrections and the
     /// same rollup).
     pub async fn rebuild_indicator_facts(&self) -> Result<RebuildReport, StoreError> {
-        use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, TransactionTrait};
+        use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
         let calendar = self.work_calendar().await?;
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         let mut report = RebuildReport::default();
         let mut sums: BTreeMap<TallyKey, Tally> = BTreeMap::new();
         let mut after: Option<(i32, i64)> = None;

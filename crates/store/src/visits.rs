@@ -4,10 +4,7 @@
 //! writes.
 use std::collections::BTreeMap;
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use wangge_domain::coords::distance_m;
 use wangge_domain::date::{Date, local_date};
@@ -526,7 +523,7 @@ impl Store {
             event_id: event.as_ref().map(|e| e.id),
             created_at: now,
         };
-        let txn = self.connection().begin().await?;
+        let txn = crate::connect::begin_write(self.connection()).await?;
         visit::ActiveModel::from(row.clone()).insert(&txn).await?;
         if event.is_none() && !new.photos.is_empty() {
             self.attach_uploads_to(

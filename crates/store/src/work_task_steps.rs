@@ -5,7 +5,6 @@
 //! transaction, and only if no one changed the part meanwhile.
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
 };
 use wangge_domain::date::Date;
 use wangge_domain::work_task::{MAX_MILESTONES, Milestone, Step, parse_score};
@@ -184,7 +183,7 @@ impl Store {
                 checked_text("reason", "退回原因", &reason, 500, true)?
             }
         };
-        let txn = db.begin().await?;
+        let txn = crate::connect::begin_write(db).await?;
         let ids = self
             .attach_uploads_to(
                 &txn,

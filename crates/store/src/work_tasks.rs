@@ -4,7 +4,6 @@
 //! [`crate::work_task_scope`], what is shown in [`crate::work_task_views`].
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use wangge_domain::date::{Date, local_date};
 use wangge_domain::region::Level;
@@ -182,7 +181,7 @@ impl Store {
             created_by_name: scope.display_name.clone(),
             created_at: now,
         };
-        let txn = db.begin().await?;
+        let txn = crate::connect::begin_write(db).await?;
         work_task::ActiveModel::from(task.clone())
             .insert(&txn)
             .await?;
