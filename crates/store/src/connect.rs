@@ -150,21 +150,29 @@ fn check_writable(dir: &Path) -> Result<(), StoreError> {
 mod tests {
     use super::*;
 
-    /// Reads, waits while another connection commits, then writes.
-    async fn read_then_write(db: &DatabaseConnection, immediate: bool) -> Result<(), DbErr> {
+    /// Begins (deferred or immediate), reads, lets the other writer go, waits for `go_on`,
+    /// then writes and commits.
+    async fn read_then_write(
+        db: &DatabaseConnection,
+        immediate: bool,
+        read: tokio::sync::oneshot::Sender<()>,
+        go_on: impl std::future::Future<Output = ()>,
+    ) -> Result<(), DbErr> {
         let txn = if immediate {
             begin_write(db).await?
         } else {
-            crate::connect::begin_write(db).await?
+            db.begin().await?
         };
         txn.execute_unprepared("SELECT COUNT(*) FROM t").await?;
-        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        let _ = read.send(());
+        go_on.await;
         txn.execute_unprepared("INSERT INTO t VALUES (1)").await?;
         txn.commit().await
     }
 
     #[tokio::test]
     async fn a_write_transaction_that_reads_first_waits_for_another_writer() {
+        use tokio::sync::oneshot;
         let dir = std::env::temp_dir().join(format!("wangge-begin-write-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let db = connect(&DatabaseUrl::Sqlite(dir.join("t.sqlite")))
@@ -173,24 +181,36 @@ mod tests {
         db.execute_unprepared("CREATE TABLE t (n INTEGER)")
             .await
             .unwrap();
+
+        // Deferred: another connection commits between the read and the write, which
+        // SQLite then refuses at once.
+        let (read, has_read) = oneshot::channel();
+        let (wrote, has_written) = oneshot::channel::<()>();
         let other = async {
-            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-            db.execute_unprepared("INSERT INTO t VALUES (2)").await
+            has_read.await.unwrap();
+            let r = db.execute_unprepared("INSERT INTO t VALUES (2)").await;
+            let _ = wrote.send(());
+            r
         };
-        // Deferred: the other commit lands between the read and the write.
-        let (deferred, o) = tokio::join!(read_then_write(&db, false), other);
-        assert!(o.is_ok());
+        let go_on = async {
+            let _ = has_written.await;
+        };
+        let (deferred, o) = tokio::join!(read_then_write(&db, false, read, go_on), other);
+        assert!(o.is_ok(), "{o:?}");
         let refused = deferred.expect_err("SQLite refuses the deferred write");
         assert!(
             refused.to_string().contains("database is locked"),
             "{refused}"
         );
-        // Immediate: the other writer waits, and both succeed.
+
+        // Immediate: the other writer waits for the transaction, and both succeed.
+        let (read, has_read) = oneshot::channel();
         let other = async {
-            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            has_read.await.unwrap();
             db.execute_unprepared("INSERT INTO t VALUES (2)").await
         };
-        let (immediate, o) = tokio::join!(read_then_write(&db, true), other);
+        let go_on = tokio::time::sleep(std::time::Duration::from_millis(200));
+        let (immediate, o) = tokio::join!(read_then_write(&db, true, read, go_on), other);
         assert!(immediate.is_ok() && o.is_ok(), "{immediate:?} {o:?}");
         db.close().await.unwrap();
         let _ = std::fs::remove_dir_all(&dir);
