@@ -16,6 +16,25 @@ fn scope(role: Role, region: &str) -> Scope {
     }
 }
 
+/// Times `f` `runs` times after one untimed call and prints the line `name  what  median  P95`.
+async fn measure<T, Fut>(
+    name: &str,
+    what: &str,
+    runs: usize,
+    mut f: impl FnMut() -> Fut,
+) -> Result<(), String>
+where
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut ms = timed(runs, || {
+        let answer = f();
+        async move { answer.await.map(drop).map_err(|e| e.to_string()) }
+    })
+    .await?;
+    report(name, what, &mut ms);
+    Ok(())
+}
+
 pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
     let err = |e: StoreError| e.to_string();
     let grid = first(store, "SELECT MIN(grid_code) AS v FROM visit")
@@ -49,77 +68,42 @@ pub async fn run(store: &Store, runs: usize) -> Result<i32, String> {
     );
 
     let few = runs.clamp(1, 3);
-    let mut ms = timed(few, || async {
-        store
-            .visit_plan(&district, None, Horizon::Today)
-            .await
-            .map(drop)
-            .map_err(err)
-    })
-    .await?;
-    report("全区各网格今日应访", "wangge", &mut ms);
-    let mut ms = timed(few, || async {
-        store.raw_visit_rows(&county).await.map(drop).map_err(err)
-    })
-    .await?;
-    report("全区各网格今日应访", "引擎取同样的行", &mut ms);
-
-    let mut ms = timed(runs, || async {
-        store
-            .visit_plan(&worker, None, Horizon::Today)
-            .await
-            .map(drop)
-            .map_err(err)
-    })
-    .await?;
-    report("一名网格员的今日应访", "wangge", &mut ms);
-    let mut ms = timed(runs, || async {
-        store.raw_visit_rows(&grid).await.map(drop).map_err(err)
-    })
-    .await?;
-    report("一名网格员的今日应访", "引擎取同样的行", &mut ms);
-    let mut ms = timed(runs, || async {
-        store
-            .visit_plan(&worker, None, Horizon::ThisWeek)
-            .await
-            .map(drop)
-            .map_err(err)
-    })
-    .await?;
-    report("一名网格员的本周应访", "wangge", &mut ms);
-
-    let mut ms = timed(few, || async {
-        store
-            .visit_coverage(&district, None)
-            .await
-            .map(drop)
-            .map_err(err)
-    })
-    .await?;
-    report("全区走访覆盖率（各街道）", "wangge", &mut ms);
     let today = wangge_domain::date::local_date(store.now_ms());
-    let mut ms = timed(few, || async {
-        store
-            .day_board(&district, None, today)
-            .await
-            .map(drop)
-            .map_err(err)
+    let (a, e) = ("全区各网格今日应访", "引擎取同样的行");
+    measure(a, "wangge", few, || {
+        store.visit_plan(&district, None, Horizon::Today)
     })
     .await?;
-    report("全区今日巡查与必报（各街道）", "wangge", &mut ms);
-    let mut ms = timed(few, || async {
-        store
-            .visit_coverage(&district, Some(&street))
-            .await
-            .map(drop)
-            .map_err(err)
+    measure(a, e, few, || store.raw_visit_rows(&county)).await?;
+    let w = "一名网格员的今日应访";
+    measure(w, "wangge", runs, || {
+        store.visit_plan(&worker, None, Horizon::Today)
     })
     .await?;
-    report("一个街道的走访覆盖率", "wangge", &mut ms);
-    let mut ms = timed(few, || async {
-        store.raw_visit_rows(&street).await.map(drop).map_err(err)
+    measure(w, e, runs, || store.raw_visit_rows(&grid)).await?;
+    measure("一名网格员的本周应访", "wangge", runs, || {
+        store.visit_plan(&worker, None, Horizon::ThisWeek)
     })
     .await?;
-    report("一个街道的走访覆盖率", "引擎取同样的行", &mut ms);
+    measure(
+        "全区走访覆盖率（各街道）",
+        "wangge",
+        few,
+        || store.visit_coverage(&district, None),
+    )
+    .await?;
+    measure(
+        "全区今日巡查与必报（各街道）",
+        "wangge",
+        few,
+        || store.day_board(&district, None, today),
+    )
+    .await?;
+    let s = "一个街道的走访覆盖率";
+    measure(s, "wangge", few, || {
+        store.visit_coverage(&district, Some(&street))
+    })
+    .await?;
+    measure(s, e, few, || store.raw_visit_rows(&street)).await?;
     Ok(0)
 }

@@ -8,10 +8,11 @@ use crate::date::format_local;
 pub const LATE_AFTER_MS: i64 = 5 * 60_000;
 /// A position less sure than this is marked to be checked (a fix indoors or by cell towers).
 pub const COARSE_OVER_M: f64 = 100.0;
-/// Reports kept on a phone longer than this are refused: the problem must be seen again.
+/// Reports (and visits) kept on a phone longer than this are refused: the problem must be
+/// seen again.
 pub const MAX_AGE_MS: i64 = 7 * 86_400_000;
 /// Phones' clocks run a little ahead at times.
-const CLOCK_SLACK_MS: i64 = 120_000;
+pub const CLOCK_SLACK_MS: i64 = 120_000;
 
 /// Why a field report's own facts are refused: the field and a Chinese reason.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde::Serialize;
 use wangge_domain::coords::distance_m;
 use wangge_domain::date::{Date, local_date};
+use wangge_domain::field_report;
 use wangge_domain::population::TagKind;
 use wangge_domain::region::Level;
 use wangge_domain::visits::{
@@ -432,10 +433,10 @@ impl Store {
         let b = self.building_of(&h).await?;
         let now = self.now_ms();
         let at_ms = new.at_ms.unwrap_or(now);
-        if at_ms > now + 120_000 {
+        if at_ms > now + field_report::CLOCK_SLACK_MS {
             return Err(StoreError::invalid("at_ms", "走访时间不能晚于现在"));
         }
-        if at_ms < now - 7 * 86_400_000 {
+        if at_ms < now - field_report::MAX_AGE_MS {
             return Err(StoreError::invalid("at_ms", "只能补记7天内的走访"));
         }
         let met = text("met", "见到的人", &new.met, 200)?;
